@@ -1,0 +1,9 @@
+import { baseline } from './baseline';
+import { Example } from './example';
+
+export { Example } from './example';
+
+/** Every example app, in the order `cdk synth` lists them. Add a new example here. */
+export const EXAMPLES: Example[] = [
+  baseline,
+];

@@ -1,0 +1,6 @@
+export * from './identity';
+export * from './secrets';
+export * from './storage';
+export * from './federation';
+export * from './organization';
+export * from './sharing';

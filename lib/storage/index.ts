@@ -1,0 +1,2 @@
+// Re-exports of the storage area. Constructs land here one file each.
+export {};
