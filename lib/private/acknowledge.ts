@@ -4,9 +4,9 @@ import { IConstruct } from 'constructs';
 /**
  * A compliance finding that a construct accepts on purpose, with the reason a reviewer reads.
  *
- * `id` is a cdk-nag rule id (`AwsSolutions-IAM5`, `NIST.800.53.R5-IAMNoInlinePolicy`, ...) or a
- * cfn-guard rule name (upper case with underscores, e.g. `CT_S3_PR_1` style names of the AWS Control
- * Tower rules), which is written where cfn-guard reads suppressions.
+ * `id` is a cdk-nag rule id (`AwsSolutions-IAM5`, `NIST.800.53.R5-IAMNoInlinePolicy`, ...) or the
+ * snake_case name of a cfn-guard AWS Control Tower rule (`s3_bucket_level_public_access_prohibited_check`),
+ * which goes to the `guard.SuppressedRules` metadata the compliance harness honours.
  */
 export interface Acknowledgement {
   readonly id: string;
@@ -50,7 +50,7 @@ export function acknowledge(scope: IConstruct, acknowledgements: Acknowledgement
 }
 
 function isGuardRule(id: string): boolean {
-  return /^[A-Z0-9_]+$/.test(id);
+  return /^[a-z0-9_]+$/.test(id);
 }
 
 function findCfnResource(scope: IConstruct): CfnResource {
