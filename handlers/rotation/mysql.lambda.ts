@@ -1,11 +1,11 @@
-// Stub: the mysql rotation entry point. The real implementation lands shortly; this keeps `npm run bundle` working.
-export interface RotationEvent {
-  readonly Step: string;
-  readonly SecretId: string;
-  readonly ClientRequestToken: string;
-  readonly RotationToken?: string;
-}
+// Rotation function for MySQL and MariaDB secrets (single user or alternating users). Bundled with mysql2 only.
+import { alternatingUsers, singleUser } from './database/strategies';
+import { createRotationHandler } from './engine/handler';
+import { mysqlDriver } from './mysql/driver';
 
-export async function handler(event: RotationEvent): Promise<void> {
-  throw new Error(`rotation handler (mysql) not implemented yet: step ${event.Step}`);
-}
+export type { RotationEvent } from './engine/types';
+
+export const handler = createRotationHandler('mysql', {
+  'mysql-single-user': singleUser(mysqlDriver),
+  'mysql-alternating-users': alternatingUsers(mysqlDriver),
+});

@@ -1,11 +1,11 @@
-// Stub: the postgres rotation entry point. The real implementation lands shortly; this keeps `npm run bundle` working.
-export interface RotationEvent {
-  readonly Step: string;
-  readonly SecretId: string;
-  readonly ClientRequestToken: string;
-  readonly RotationToken?: string;
-}
+// Rotation function for PostgreSQL secrets (single user or alternating users). Bundled with pg only.
+import { alternatingUsers, singleUser } from './database/strategies';
+import { createRotationHandler } from './engine/handler';
+import { postgresDriver } from './postgres/driver';
 
-export async function handler(event: RotationEvent): Promise<void> {
-  throw new Error(`rotation handler (postgres) not implemented yet: step ${event.Step}`);
-}
+export type { RotationEvent } from './engine/types';
+
+export const handler = createRotationHandler('postgres', {
+  'postgres-single-user': singleUser(postgresDriver),
+  'postgres-alternating-users': alternatingUsers(postgresDriver),
+});

@@ -1,11 +1,7 @@
-// Stub: the random-key rotation entry point. The real implementation lands shortly; this keeps `npm run bundle` working.
-export interface RotationEvent {
-  readonly Step: string;
-  readonly SecretId: string;
-  readonly ClientRequestToken: string;
-  readonly RotationToken?: string;
-}
+// Rotation function for random API keys and passwords with no downstream system. No database driver.
+import { createRotationHandler } from './engine/handler';
+import { randomKey } from './random-key/strategy';
 
-export async function handler(event: RotationEvent): Promise<void> {
-  throw new Error(`rotation handler (random-key) not implemented yet: step ${event.Step}`);
-}
+export type { RotationEvent } from './engine/types';
+
+export const handler = createRotationHandler('random-key', { 'random-key': randomKey });

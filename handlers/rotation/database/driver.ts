@@ -1,0 +1,50 @@
+/** Where and as whom to connect. */
+export interface ConnectTarget {
+  readonly host: string;
+  readonly port: number;
+  readonly username: string;
+  readonly password: string;
+  readonly database?: string;
+  /** Use TLS and verify the server certificate (Node's CAs plus NODE_EXTRA_CA_CERTS). */
+  readonly tls: boolean;
+}
+
+/** Why a connection attempt failed, when it was not a rejected password. */
+export class ConnectError extends Error {
+  constructor(
+    /** 'tls': the server has no TLS or its certificate did not verify; 'unreachable': no answer. */
+    public readonly kind: 'tls' | 'unreachable' | 'other',
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConnectError';
+  }
+}
+
+/**
+ * What one database engine must provide. Each bundle includes exactly one driver, so the
+ * PostgreSQL bundle never carries mysql2 and the other way round.
+ */
+export interface DatabaseDriver<C> {
+  /** Label for messages: 'PostgreSQL', 'MySQL/MariaDB'. */
+  readonly label: string;
+  /** Accepted secret `engine` values. */
+  readonly engines: readonly string[];
+  readonly defaultPort: number;
+  /** Database to use when the secret names none (undefined: none). */
+  readonly defaultDatabase?: string;
+  /** Longest user name the engine allows, for the `_clone` suffix. */
+  maxUsernameLength(engine: string): number;
+  /** Opens a session; resolves undefined when the server rejects the credentials, throws ConnectError otherwise. */
+  connect(target: ConnectTarget): Promise<C | undefined>;
+  close(conn: C): Promise<void>;
+  /** A trivial query that proves the session works. */
+  check(conn: C): Promise<void>;
+  /** Sets the password of the session's own user. */
+  changeOwnPassword(conn: C, password: string): Promise<void>;
+  /**
+   * As the master user: makes `pending` a login with `password` that holds the grants of the
+   * user logged in on `currentConn`, creating it if needed. Safe to repeat.
+   */
+  provisionAlternate(master: C, currentConn: C, currentUsername: string, pendingUsername: string, password: string): Promise<'created' | 'updated'>;
+}

@@ -1,0 +1,145 @@
+import { RotationError } from '../engine/errors';
+import type { StepContext, Strategy } from '../engine/handler';
+import type { SecretVersion } from '../engine/secrets-manager';
+import { parseDatabaseSecret, parseMasterSecret, portOf, type DatabaseSecret } from '../engine/secret-json';
+import { STAGE_CURRENT, STAGE_PENDING, STAGE_PREVIOUS } from '../engine/types';
+import { login, using } from './connect';
+import type { DatabaseDriver } from './driver';
+
+const CLONE_SUFFIX = '_clone';
+
+function parse(ctx: StepContext, driver: DatabaseDriver<unknown>, version: SecretVersion, stage: string, requireMasterArn: boolean): DatabaseSecret {
+  const secret = parseDatabaseSecret(version.secretString, `the ${stage} value of secret ${ctx.secretId}`, { engines: driver.engines, requireMasterArn });
+  ctx.remember(secret.password);
+  return secret;
+}
+
+function sameServer(driver: DatabaseDriver<unknown>, a: { host?: unknown; port?: unknown }, b: { host?: unknown; port?: unknown }): boolean {
+  return a.host === b.host && (portOf(a.port) ?? driver.defaultPort) === (portOf(b.port) ?? driver.defaultPort);
+}
+
+/**
+ * Single user: the user changes its own password (ALTER USER). Between setSecret and
+ * finishSecret only AWSPENDING logs in, which is inherent to this scheme; use alternating users
+ * where clients must never see a rejected password.
+ */
+export function singleUser<C>(driver: DatabaseDriver<C>): Strategy {
+  const d = driver as DatabaseDriver<unknown>;
+  return {
+    async buildPending(ctx, current) {
+      const secret = parse(ctx, d, current, STAGE_CURRENT, false);
+      return JSON.stringify({ ...secret, password: await ctx.newPassword() });
+    },
+    checkPending(ctx, pending) {
+      parse(ctx, d, pending, STAGE_PENDING, false);
+    },
+    async setSecret(ctx) {
+      const pending = parse(ctx, d, await ctx.readPending(), STAGE_PENDING, false);
+      const current = parse(ctx, d, await ctx.readCurrent(), STAGE_CURRENT, false);
+      if (pending.username !== current.username || !sameServer(d, pending, current)) {
+        throw new RotationError('AWSPENDING names another user or server than AWSCURRENT; single-user rotation only changes the password of the AWSCURRENT user');
+      }
+      // Already set by an earlier attempt?
+      const asPending = await login(ctx, driver, pending, STAGE_PENDING);
+      if (asPending) {
+        await driver.close(asPending);
+        ctx.log.info('already-set', 'AWSPENDING already logs in; nothing to change');
+        return;
+      }
+      let conn = await login(ctx, driver, current, STAGE_CURRENT);
+      if (!conn) {
+        // AWSCURRENT can stop working when the database was restored from a backup: try AWSPREVIOUS.
+        const previousVersion = await ctx.read(STAGE_PREVIOUS);
+        if (previousVersion) {
+          const previous = parse(ctx, d, previousVersion, STAGE_PREVIOUS, false);
+          if (previous.username !== current.username) {
+            throw new RotationError('AWSPREVIOUS names another user than AWSCURRENT; refusing to log in with it');
+          }
+          // Connection details (host, port, TLS) come from AWSCURRENT, only the password from AWSPREVIOUS.
+          conn = await login(ctx, driver, { ...current, password: previous.password }, STAGE_PREVIOUS);
+        }
+      }
+      if (!conn) {
+        throw new RotationError(`the database rejected the passwords of AWSPENDING, AWSCURRENT and AWSPREVIOUS for the user of secret ${ctx.secretId}`);
+      }
+      await using(driver, conn, (c) => driver.changeOwnPassword(c, pending.password));
+      ctx.log.info('password-set', 'set the AWSPENDING password on the database user');
+    },
+    async testSecret(ctx) {
+      await testPending(ctx, driver, parse(ctx, d, await ctx.readPending(), STAGE_PENDING, false));
+    },
+  };
+}
+
+/**
+ * Alternating users: each rotation sets a new password on the user that is not AWSCURRENT
+ * (`<user>` and `<user>_clone`), logged in as the master user named by `masterarn`, so
+ * AWSCURRENT keeps working throughout.
+ */
+export function alternatingUsers<C>(driver: DatabaseDriver<C>): Strategy {
+  const d = driver as DatabaseDriver<unknown>;
+  const alternate = (username: string, engine: string): string => {
+    if (username.endsWith(CLONE_SUFFIX)) return username.slice(0, -CLONE_SUFFIX.length);
+    const clone = username + CLONE_SUFFIX;
+    const max = driver.maxUsernameLength(engine);
+    if (Buffer.byteLength(clone) > max) {
+      throw new RotationError(`the user name with '${CLONE_SUFFIX}' appended would be longer than ${max} bytes, the ${driver.label} limit; use a shorter user name`);
+    }
+    return clone;
+  };
+  return {
+    async buildPending(ctx, current) {
+      const secret = parse(ctx, d, current, STAGE_CURRENT, true);
+      return JSON.stringify({ ...secret, username: alternate(secret.username, secret.engine), password: await ctx.newPassword() });
+    },
+    checkPending(ctx, pending) {
+      parse(ctx, d, pending, STAGE_PENDING, true);
+    },
+    async setSecret(ctx) {
+      const pending = parse(ctx, d, await ctx.readPending(), STAGE_PENDING, true);
+      const current = parse(ctx, d, await ctx.readCurrent(), STAGE_CURRENT, true);
+      if (pending.username !== alternate(current.username, current.engine) || !sameServer(d, pending, current)) {
+        throw new RotationError('AWSPENDING must name the alternate of the AWSCURRENT user on the same server; refusing to change another user');
+      }
+      const asPending = await login(ctx, driver, pending, STAGE_PENDING);
+      if (asPending) {
+        await driver.close(asPending);
+        ctx.log.info('already-set', 'AWSPENDING already logs in; nothing to change');
+        return;
+      }
+      // AWSCURRENT must work before the master acts on its behalf (confused-deputy guard);
+      // its session also tells the driver which account's grants to copy.
+      const currentConn = await login(ctx, driver, current, STAGE_CURRENT);
+      if (!currentConn) {
+        throw new RotationError(`the database rejected the AWSCURRENT password of secret ${ctx.secretId}; alternating-users rotation needs a working AWSCURRENT`);
+      }
+      await using(driver, currentConn, async () => {
+        const masterVersion = await ctx.store.get(current.masterarn!, STAGE_CURRENT);
+        if (!masterVersion) throw new RotationError(`the master secret ${current.masterarn} named in 'masterarn' has no AWSCURRENT value`);
+        ctx.remember(masterVersion.secretString);
+        const master = parseMasterSecret(masterVersion.secretString, `the master secret ${current.masterarn}`, { engines: driver.engines });
+        ctx.remember(master.password);
+        if (master.host !== undefined && !sameServer(d, master, current)) {
+          throw new RotationError(`the master secret ${current.masterarn} is for another server than secret ${ctx.secretId}; use the master secret of the same database`);
+        }
+        // Connection details of the user's secret; credentials of the master.
+        const masterConn = await login(ctx, driver, { ...current, username: master.username, password: master.password }, 'master');
+        if (!masterConn) throw new RotationError(`the database rejected the password in the master secret ${current.masterarn}`);
+        const outcome = await using(driver, masterConn, (m) => driver.provisionAlternate(m, currentConn, current.username, pending.username, pending.password));
+        ctx.log.info(outcome === 'created' ? 'user-created' : 'password-set', outcome === 'created'
+          ? 'created the alternate user with the grants of the AWSCURRENT user'
+          : 'set the AWSPENDING password on the alternate user and refreshed its grants');
+      });
+    },
+    async testSecret(ctx) {
+      await testPending(ctx, driver, parse(ctx, d, await ctx.readPending(), STAGE_PENDING, true));
+    },
+  };
+}
+
+async function testPending<C>(ctx: StepContext, driver: DatabaseDriver<C>, pending: DatabaseSecret): Promise<void> {
+  const conn = await login(ctx, driver, pending, STAGE_PENDING);
+  if (!conn) throw new RotationError(`the database rejected the AWSPENDING password of secret ${ctx.secretId}`);
+  await using(driver, conn, (c) => driver.check(c));
+  ctx.log.info('verified', 'AWSPENDING logs in and runs a query');
+}

@@ -1,0 +1,120 @@
+import { createHash, createHmac, pbkdf2, randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import { RotationError, describeError } from '../engine/errors';
+import { ConnectError, type ConnectTarget, type DatabaseDriver } from '../database/driver';
+
+const AUTH_FAILED = new Set(['28P01', '28000']);
+const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
+
+/** Always-quoted identifier: exact name, embedded quotes doubled (what quote_ident does, unconditionally). */
+export function quoteIdent(name: string): string {
+  return `"${name.replace(/"/g, '""')}"`;
+}
+
+/** A string literal that is safe whatever standard_conforming_strings says. */
+export function quoteLiteral(value: string): string {
+  const body = value.replace(/'/g, "''");
+  return value.includes('\\') ? ` E'${body.replace(/\\/g, '\\\\')}'` : `'${body}'`;
+}
+
+/**
+ * The SCRAM-SHA-256 verifier of a password, as PostgreSQL stores it. Sending the verifier
+ * instead of the password means the plain text never reaches the server, so it cannot end up in
+ * its statement log. SASLprep is the identity for printable ASCII; other passwords go as text.
+ */
+export async function scramVerifier(password: string): Promise<string | undefined> {
+  if (!/^[\x20-\x7e]*$/.test(password)) return undefined;
+  const iterations = 4096;
+  const salt = randomBytes(16);
+  const salted = await new Promise<Buffer>((resolve, reject) => pbkdf2(password, salt, iterations, 32, 'sha256', (err, key) => (err ? reject(err) : resolve(key))));
+  const clientKey = createHmac('sha256', salted).update('Client Key').digest();
+  const storedKey = createHash('sha256').update(clientKey).digest();
+  const serverKey = createHmac('sha256', salted).update('Server Key').digest();
+  return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
+}
+
+async function passwordClause(password: string): Promise<string> {
+  return `PASSWORD ${quoteLiteral((await scramVerifier(password)) ?? password)}`;
+}
+
+/** Runs a statement that carries a password; its errors are re-worded so no SQL text escapes. */
+async function runSecretStatement(client: Client, sql: string, what: string, password: string): Promise<void> {
+  try {
+    await client.query(sql);
+  } catch (err) {
+    throw new RotationError(`${what} failed: ${describeError(err, [password])}`);
+  }
+}
+
+export const postgresDriver: DatabaseDriver<Client> = {
+  label: 'PostgreSQL',
+  engines: ['postgres', 'aurora-postgresql'],
+  defaultPort: 5432,
+  defaultDatabase: 'postgres',
+  maxUsernameLength: () => 63,
+
+  async connect(target: ConnectTarget) {
+    const client = new Client({
+      host: target.host,
+      port: target.port,
+      user: target.username,
+      password: target.password,
+      database: target.database,
+      ssl: target.tls ? { rejectUnauthorized: true } : false,
+      connectionTimeoutMillis: 5000,
+      // Do not let a dropped connection crash the function between queries.
+      application_name: 'secrets-manager-rotation',
+    });
+    client.on('error', () => undefined);
+    try {
+      await client.connect();
+      return client;
+    } catch (err) {
+      await client.end().catch(() => undefined);
+      const e = err as { code?: string; message?: string };
+      if (e.code && AUTH_FAILED.has(e.code)) return undefined;
+      const message = String(e.message ?? '');
+      if (/does not support SSL/i.test(message) || /certificate|self[- ]signed|altname|SSL|TLS/i.test(`${e.code ?? ''} ${message}`)) {
+        throw new ConnectError('tls', describeError(err, [target.password]));
+      }
+      if ((e.code && UNREACHABLE.has(e.code)) || /timeout|terminated/i.test(message)) {
+        throw new ConnectError('unreachable', describeError(err, [target.password]));
+      }
+      throw new ConnectError('other', describeError(err, [target.password]));
+    }
+  },
+
+  async close(client) {
+    await client.end();
+  },
+
+  async check(client) {
+    await client.query('SELECT 1');
+  },
+
+  async changeOwnPassword(client, password) {
+    // ALTER ROLE takes no bind parameters; the user's own name comes from the session.
+    await runSecretStatement(client, `ALTER USER CURRENT_USER WITH ${await passwordClause(password)}`, 'ALTER USER', password);
+  },
+
+  async provisionAlternate(master, _currentConn, currentUsername, pendingUsername, password) {
+    const exists = await master.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [pendingUsername]);
+    const clause = await passwordClause(password);
+    // One transaction: a crash leaves either no clone or a complete one.
+    await master.query('BEGIN');
+    try {
+      if (exists.rowCount === 0) {
+        await runSecretStatement(master, `CREATE ROLE ${quoteIdent(pendingUsername)} WITH LOGIN ${clause}`, 'CREATE ROLE', password);
+        // Membership in the original role gives the clone its grants, now and as they change.
+        await master.query(`GRANT ${quoteIdent(currentUsername)} TO ${quoteIdent(pendingUsername)}`);
+      } else {
+        await runSecretStatement(master, `ALTER ROLE ${quoteIdent(pendingUsername)} WITH LOGIN ${clause}`, 'ALTER ROLE', password);
+      }
+      await master.query('COMMIT');
+    } catch (err) {
+      await master.query('ROLLBACK').catch(() => undefined);
+      throw err;
+    }
+    return exists.rowCount === 0 ? 'created' : 'updated';
+  },
+};
