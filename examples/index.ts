@@ -1,4 +1,5 @@
 import { baseline } from './baseline';
+import { crossAccountAccess } from './cross-account-access';
 import { Example } from './example';
 
 export { Example } from './example';
@@ -6,4 +7,5 @@ export { Example } from './example';
 /** Every example app, in the order `cdk synth` lists them. Add a new example here. */
 export const EXAMPLES: Example[] = [
   baseline,
+  crossAccountAccess,
 ];

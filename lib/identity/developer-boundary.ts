@@ -1,0 +1,124 @@
+import { Lazy, Names, Stack, Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { Construct, IConstruct } from 'constructs';
+import { acknowledge } from '../private/acknowledge';
+
+/** Properties of a `DeveloperBoundary`. */
+export interface DeveloperBoundaryProps {
+  /**
+   * The most that any role or user under this boundary may ever do, e.g. `s3:*` and `dynamodb:*` on
+   * the team's resources, plus the `iam:` actions delegated admins need to create roles. A boundary
+   * grants nothing itself: an identity policy must also allow an action. At least one Allow
+   * statement; none may allow every action on every resource.
+   */
+  readonly allowedStatements: iam.PolicyStatement[];
+
+  /**
+   * The managed policy's name. The boundary's own statements refer to its ARN, so the name is fixed at synth time.
+   *
+   * @default - a name unique to this construct's path
+   */
+  readonly managedPolicyName?: string;
+
+  /**
+   * What the boundary is for.
+   *
+   * @default - a description of the boundary's guards
+   */
+  readonly description?: string;
+}
+
+/** IAM actions that create a role or user, or change what one may do. */
+const CHANGE_ACTIONS = [
+  'iam:CreateRole', 'iam:CreateUser',
+  'iam:PutRolePermissionsBoundary', 'iam:PutUserPermissionsBoundary',
+  'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy',
+  'iam:AttachUserPolicy', 'iam:DetachUserPolicy', 'iam:PutUserPolicy', 'iam:DeleteUserPolicy',
+];
+
+/**
+ * A managed policy to use as the permissions boundary of delegated administrators (developers who
+ * create their own roles) and of every role they create. It caps what those roles can do to
+ * `allowedStatements`, and stops privilege escalation: under it nobody can create or change a role
+ * or user unless that role or user carries this same boundary, remove a boundary, or edit or
+ * delete this policy. `applyTo(scope)` sets it on every role and user in a scope.
+ */
+export class DeveloperBoundary extends iam.ManagedPolicy {
+  /**
+   * The boundary's ARN as a plain string built from its name (not a reference), the value callers
+   * pass as `iam:PermissionsBoundary` when they create a role.
+   */
+  public readonly boundaryArn: string;
+
+  constructor(scope: Construct, id: string, props: DeveloperBoundaryProps) {
+    if (props.allowedStatements.length === 0 || props.allowedStatements.every((s) => s.effect !== iam.Effect.ALLOW)) {
+      throw new Error(`DeveloperBoundary: allowedStatements must hold at least one Allow statement (a boundary without one lets its roles do nothing), got ${props.allowedStatements.length} statement(s) and no Allow`);
+    }
+    for (const statement of props.allowedStatements) {
+      if (statement.effect === iam.Effect.ALLOW && statement.actions.includes('*') && (statement.resources.includes('*') || !statement.hasResource)) {
+        throw new Error(`DeveloperBoundary: an allowed statement allows every action ("*") on every resource, so the boundary caps nothing; got ${JSON.stringify(statement.toStatementJson())}; list the services and resources developers need instead`);
+      }
+    }
+    const name = props.managedPolicyName;
+    if (name !== undefined && !Token.isUnresolved(name) && !/^[\w+=,.@-]{1,128}$/.test(name)) {
+      throw new Error(`DeveloperBoundary: managedPolicyName must be 1 to 128 letters, digits and +=,.@-_, got "${name}"`);
+    }
+    // The statements name this policy's own ARN; a CloudFormation reference to itself would be a
+    // cycle, so the name must be known at synth time. The holder lets the default name use the path.
+    const holder: { self?: DeveloperBoundary } = {};
+    const policyName = name ?? Lazy.string({ produce: () => Names.uniqueResourceName(holder.self!, { maxLength: 128 }) });
+    super(scope, id, {
+      managedPolicyName: policyName,
+      description: props.description ?? 'Permissions boundary: caps roles and users to the allowed statements; they cannot create or change a role or user without this boundary, remove it, or edit it',
+    });
+    holder.self = this;
+
+    this.boundaryArn = Stack.of(this).formatArn({ service: 'iam', region: '', resource: 'policy', resourceName: policyName });
+    this.addStatements(...props.allowedStatements);
+    this.addStatements(
+      new iam.PolicyStatement({
+        sid: 'DenyCreateOrChangeWithoutThisBoundary',
+        effect: iam.Effect.DENY,
+        actions: CHANGE_ACTIONS,
+        resources: ['*'],
+        conditions: { StringNotEquals: { 'iam:PermissionsBoundary': this.boundaryArn } },
+      }),
+      new iam.PolicyStatement({
+        sid: 'DenyBoundaryRemoval',
+        effect: iam.Effect.DENY,
+        actions: ['iam:DeleteRolePermissionsBoundary', 'iam:DeleteUserPermissionsBoundary'],
+        resources: ['*'],
+      }),
+      new iam.PolicyStatement({
+        sid: 'DenyBoundaryEdit',
+        effect: iam.Effect.DENY,
+        actions: ['iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'],
+        resources: [this.boundaryArn],
+      }),
+    );
+
+    // Only the findings the caller's statements cause; the guard statements are all Deny.
+    const allows = props.allowedStatements.filter((st) => st.effect === iam.Effect.ALLOW);
+    const wildcard = allows.some((st) => [...st.actions, ...st.resources].some((x) => x.includes('*')));
+    const serviceWide = allows.some((st) => st.actions.some((a) => /^[\w-]+:\*$/.test(a)) || st.notActions.length > 0);
+    const reason = 'A permissions boundary grants nothing: its Allow statements are the ceiling the account owner chose for delegated roles, and an identity policy must still allow each action';
+    acknowledge(this, [
+      ...(wildcard ? [{ id: 'AwsSolutions-IAM5', reason }] : []),
+      ...(serviceWide ? [
+        { id: 'NIST.800.53.R5-IAMPolicyNoStatementsWithFullAccess', reason },
+        { id: 'HIPAA.Security-IAMPolicyNoStatementsWithFullAccess', reason },
+        { id: 'PCI.DSS.321-IAMPolicyNoStatementsWithFullAccess', reason },
+        { id: 'iam_managed_policy_no_statements_with_full_access_check', reason },
+      ] : []),
+    ]);
+  }
+
+  /**
+   * Sets this boundary on every IAM role and user in `scope` (and in scopes below it), including
+   * roles that other constructs create for you, e.g. Lambda execution roles. A boundary applied in
+   * a scope nearer to a role wins.
+   */
+  public applyTo(scope: IConstruct): void {
+    iam.PermissionsBoundary.of(scope).apply(this);
+  }
+}

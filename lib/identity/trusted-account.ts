@@ -1,0 +1,138 @@
+import { Token } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import { validateExternalId } from './private/external-id';
+
+/** Options shared by every kind of trust. */
+export interface TrustOptions {
+  /**
+   * An ExternalId the caller must pass to `sts:AssumeRole` (`sts:ExternalId` condition). 2 to 1224
+   * characters of letters, digits and `+=,.@:/-_`; make it random (a UUID) and unique per trusted party.
+   *
+   * @default - no ExternalId is required
+   */
+  readonly externalId?: string;
+}
+
+/**
+ * Who may assume a `CrossAccountRole`: a whole account, specific roles or users in one, the accounts
+ * of an AWS Organization, or a third party that must present an ExternalId.
+ */
+export class TrustedAccount {
+  /**
+   * Every principal of `accountId` whose own (identity) policies allow `sts:AssumeRole` on the role:
+   * the trusted account's administrators decide who, e.g. through `CrossAccountRole.grantAssume`.
+   */
+  public static account(accountId: string, options: TrustOptions = {}): TrustedAccount {
+    validateAccountId('TrustedAccount.account', accountId);
+    return new TrustedAccount(`account ${accountId}`, [new iam.AccountPrincipal(accountId)], [accountId], options.externalId, undefined, false, 'TrustedAccount.account');
+  }
+
+  /**
+   * Only the given roles (usually in another account). A role defined in another stack of the
+   * same app needs a physical name (`roleName`, or `PhysicalName.GENERATE_IF_NEEDED`) so its ARN is
+   * known across accounts. IAM rejects a trust policy naming a role that does not exist yet: deploy
+   * the trusted roles first.
+   */
+  public static roles(roles: iam.IRole[], options: TrustOptions = {}): TrustedAccount {
+    if (roles.length === 0) {
+      throw new Error('TrustedAccount.roles: roles must name at least one role, got an empty list; pass the roles that may assume this role, or use TrustedAccount.account(accountId)');
+    }
+    const accounts = roles.map((r) => r.env.account).filter((a) => !Token.isUnresolved(a));
+    return new TrustedAccount(`roles ${roles.map((r) => r.node.path).join(', ')}`, roles.map((r) => new iam.ArnPrincipal(r.roleArn)), accounts, options.externalId, undefined, true, 'TrustedAccount.roles');
+  }
+
+  /**
+   * Only the given IAM role or user ARNs (`arn:aws:iam::111111111111:role/Name`), for principals
+   * that no construct of this app defines.
+   */
+  public static principalArns(arns: string[], options: TrustOptions = {}): TrustedAccount {
+    if (arns.length === 0) {
+      throw new Error('TrustedAccount.principalArns: arns must name at least one IAM role or user ARN, got an empty list');
+    }
+    const accounts: string[] = [];
+    let chained = false;
+    for (const arn of arns) {
+      if (Token.isUnresolved(arn)) continue;
+      const match = /^arn:aws[a-z-]*:iam::(\d{12}):(role|user)\/[\w+=,.@/-]+$/.exec(arn);
+      if (!match) {
+        throw new Error(`TrustedAccount.principalArns: "${arn}" is not an IAM role or user ARN; expected e.g. arn:aws:iam::111111111111:role/Deployer (for a whole account use TrustedAccount.account)`);
+      }
+      accounts.push(match[1]);
+      chained ||= match[2] === 'role';
+    }
+    return new TrustedAccount(`principals ${arns.join(', ')}`, arns.map((a) => new iam.ArnPrincipal(a)), accounts, options.externalId, undefined, chained, 'TrustedAccount.principalArns');
+  }
+
+  /**
+   * Principals of any account in the AWS Organization `organizationId` (`aws:PrincipalOrgID`
+   * condition), e.g. a role every member account deploys. Each principal still needs an identity
+   * policy that allows `sts:AssumeRole` on the role.
+   */
+  public static organization(organizationId: string, options: TrustOptions = {}): TrustedAccount {
+    if (!Token.isUnresolved(organizationId) && !/^o-[a-z0-9]{10,32}$/.test(organizationId)) {
+      throw new Error(`TrustedAccount.organization: organizationId must look like o-a1b2c3d4e5 ("o-" and 10 to 32 lower-case letters or digits), got "${organizationId}"`);
+    }
+    return new TrustedAccount(`organization ${organizationId}`, [new iam.AnyPrincipal()], [], options.externalId, organizationId, false, 'TrustedAccount.organization');
+  }
+
+  /**
+   * A third party (e.g. a SaaS vendor) acting in `accountId` on behalf of many customers. It must
+   * present `externalId`, the guard against the confused-deputy problem: another customer of the
+   * vendor cannot make the vendor assume this role without knowing it.
+   */
+  public static thirdParty(accountId: string, externalId: string): TrustedAccount {
+    validateAccountId('TrustedAccount.thirdParty', accountId);
+    return new TrustedAccount(`third party ${accountId}`, [new iam.AccountPrincipal(accountId)], [accountId], externalId, undefined, false, 'TrustedAccount.thirdParty');
+  }
+
+  /** The ExternalId callers must present, if any. */
+  public readonly externalId?: string;
+  /** The AWS Organization whose principals are trusted, if this is an organization trust. */
+  public readonly organizationId?: string;
+  /** The trusted account ids known at synth time (empty for an organization). */
+  public readonly accountIds: string[];
+  /** What is trusted, for messages. */
+  public readonly description: string;
+  /** @internal */
+  public readonly _principals: iam.IPrincipal[];
+  /** @internal Whether the callers are roles, whose sessions are role chaining (at most 1 hour). */
+  public readonly _roleChaining: boolean;
+  /** @internal Whether this trusts a third party's service. */
+  public readonly _thirdParty: boolean;
+
+  private constructor(
+    description: string,
+    principals: iam.IPrincipal[],
+    accountIds: string[],
+    externalId: string | undefined,
+    organizationId: string | undefined,
+    roleChaining: boolean,
+    where: string,
+  ) {
+    if (externalId !== undefined) validateExternalId(where, externalId);
+    this.description = description;
+    this._principals = principals;
+    this.accountIds = accountIds;
+    this.externalId = externalId;
+    this.organizationId = organizationId;
+    this._roleChaining = roleChaining;
+    this._thirdParty = where === 'TrustedAccount.thirdParty';
+  }
+
+  /** @internal The conditions of the trust statement that this kind of trust itself needs. */
+  public _conditions(): Record<string, Record<string, unknown>> {
+    const conditions: Record<string, Record<string, unknown>> = {};
+    const equals: Record<string, unknown> = {};
+    if (this.externalId !== undefined) equals['sts:ExternalId'] = this.externalId;
+    if (this.organizationId !== undefined) equals['aws:PrincipalOrgID'] = this.organizationId;
+    if (Object.keys(equals).length > 0) conditions.StringEquals = equals;
+    return conditions;
+  }
+}
+
+function validateAccountId(where: string, accountId: string): void {
+  if (Token.isUnresolved(accountId)) return;
+  if (!/^\d{12}$/.test(accountId)) {
+    throw new Error(`${where}: accountId must be a 12-digit AWS account id, got "${accountId}"`);
+  }
+}
