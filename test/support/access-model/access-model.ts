@@ -1,0 +1,216 @@
+import type { RequestDenial, RequestGrant, RunSimulationResults, Simulation } from '@cloud-copilot/iam-simulate';
+import type { Stack } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { Catalog, Entry, entryName } from './catalog';
+import { mergeContext } from './context';
+import { formatExplanation } from './explain';
+import { IdentityPolicies, NamedPolicy } from './identity-policies';
+import { BUILT_IN_MANAGED_POLICIES } from './managed-policies';
+import { OrgPolicies } from './org-policies';
+import { PrincipalInfo, resolvePrincipal } from './principals';
+import { resourcePolicyOf } from './resource-policies';
+import { simulateSync } from './simulator';
+import { DEFAULT_ACCOUNT, DEFAULT_REGION, loadStacks } from './stack-set';
+import type { AccessModelOptions, CheckRequest, Decision, PolicyDocument, TemplateInput } from './types';
+
+/** Everything behind one decision, for debugging a failing access test. */
+export interface AccessExplanation {
+  readonly decision: Decision;
+  /** The ARN the request was evaluated as (a role's assumed-role session ARN). */
+  readonly principal: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly resourceAccount: string;
+  /** Condition keys of the request, defaults included. */
+  readonly context: Readonly<Record<string, string | string[]>>;
+  readonly identityPolicies: readonly NamedPolicy[];
+  readonly permissionsBoundary?: NamedPolicy;
+  readonly resourcePolicy?: PolicyDocument;
+  readonly serviceControlPolicies: readonly string[];
+  readonly resourceControlPolicies: readonly string[];
+  /** Statements iam-simulate found decisive for an allow (statementIndex is 1-based). */
+  readonly grants: readonly RequestGrant[];
+  /** Statements (explicit) or policy types (implicit) iam-simulate found decisive for a deny. */
+  readonly denials: readonly RequestDenial[];
+  /** The exact input given to iam-simulate and its full result (statement-level explains). */
+  readonly simulation: Simulation;
+  readonly result: RunSimulationResults;
+  /** A readable multi-line summary of all of the above. */
+  readonly text: string;
+}
+
+interface ResolvedResource {
+  readonly arn: string;
+  readonly account: string;
+  readonly entry?: Entry;
+}
+
+/**
+ * Effective-permission checks over synthesized stacks, evaluated by @cloud-copilot/iam-simulate.
+ * See README.md in this folder.
+ */
+export class AccessModel {
+  private readonly catalog: Catalog;
+  private readonly identity: IdentityPolicies;
+  private readonly org: OrgPolicies;
+  private readonly options: AccessModelOptions;
+
+  constructor(stacks: ReadonlyArray<Stack | TemplateInput>, options: AccessModelOptions = {}) {
+    if (!Array.isArray(stacks) || stacks.length === 0) {
+      throw new Error(`AccessModel: give at least one stack, got ${Array.isArray(stacks) ? 'an empty list' : typeof stacks}.`);
+    }
+    this.options = options;
+    const infos = loadStacks(stacks, { account: options.defaultAccount ?? DEFAULT_ACCOUNT, region: options.defaultRegion ?? DEFAULT_REGION });
+    this.catalog = new Catalog(infos, options.parameters);
+    this.identity = new IdentityPolicies(this.catalog, options.managedPolicies ?? {});
+    this.org = new OrgPolicies(this.catalog, { scps: options.serviceControlPolicies, rcps: options.resourceControlPolicies, managementAccount: options.managementAccount });
+  }
+
+  /** 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied' for the request. */
+  public check(request: CheckRequest): Decision {
+    return this.explain(request).decision;
+  }
+
+  /** The decision with the policies, context and iam-simulate analysis behind it (`.text` reads well in a failing test). */
+  public explain(request: CheckRequest): AccessExplanation {
+    if (!request || typeof request.action !== 'string' || !/^[a-zA-Z0-9-]+:[a-zA-Z0-9*]+$/.test(request.action)) {
+      throw new Error(`AccessModel: action must look like 'service:Action', got ${JSON.stringify(request?.action)}.`);
+    }
+    const principal = resolvePrincipal(this.catalog, request.principal, this.options.sessionName ?? 'access-model');
+    const resource = this.resolveResource(request);
+
+    let identityPolicies: NamedPolicy[];
+    let boundary: NamedPolicy | undefined;
+    if (principal.entry) {
+      identityPolicies = this.identity.forPrincipal(principal);
+      boundary = this.identity.boundaryOf(principal);
+    } else if (principal.kind === 'service') {
+      identityPolicies = [];
+    } else {
+      identityPolicies = (this.options.externalPrincipalPolicies ?? [BUILT_IN_MANAGED_POLICIES.AdministratorAccess])
+        .map((policy, i) => ({ name: `external principal policy ${i + 1}`, policy }));
+    }
+    const resourcePolicy = resource.entry ? resourcePolicyOf(this.catalog, resource.entry, request.action) : undefined;
+    // SCPs never apply to service principals; they bind the principal's account.
+    const scps = principal.kind === 'service' ? [] : this.org.scpsFor(principal.account);
+    const rcps = this.org.rcpsFor(resource.account);
+
+    const context = mergeContext(this.defaultContext(principal, resource), request.context);
+    const simulation: Simulation = {
+      request: {
+        principal: principal.requestArn,
+        action: request.action,
+        resource: { resource: resource.arn, accountId: resource.account },
+        contextVariables: context,
+      },
+      identityPolicies: identityPolicies.map((p) => ({ name: p.name, policy: p.policy })),
+      serviceControlPolicies: scps,
+      resourceControlPolicies: rcps,
+      ...(resourcePolicy ? { resourcePolicy } : {}),
+      ...(boundary ? { permissionBoundaryPolicies: [{ name: boundary.name, policy: boundary.policy }] } : {}),
+    };
+    const { result, grants, denials } = simulateSync(simulation);
+    if (result.resultType === 'error') {
+      throw new Error(`AccessModel: iam-simulate rejected the request ${request.action} by ${principal.requestArn} on ${resource.arn}: ${JSON.stringify(result.errors, null, 1)}`);
+    }
+    const ignored = result.resultType === 'single' ? result.result.ignoredContextKeys ?? [] : result.results.flatMap((r) => r.ignoredContextKeys ?? []);
+    const givenIgnored = Object.keys(request.context ?? {}).filter((k) => request.context![k] != null && ignored.some((i) => i.toLowerCase() === k.toLowerCase()));
+    if (givenIgnored.length) {
+      // A key the action does not support would silently change nothing: fail loudly instead.
+      throw new Error(`AccessModel: context key(s) ${givenIgnored.join(', ')} do not apply to ${request.action} on ${resource.arn}, so iam-simulate ignores them; remove them (AWS would not send them with this request either).`);
+    }
+    const explanation = {
+      decision: result.overallResult,
+      principal: principal.requestArn,
+      action: request.action,
+      resource: resource.arn,
+      resourceAccount: resource.account,
+      context,
+      identityPolicies,
+      permissionsBoundary: boundary,
+      resourcePolicy,
+      serviceControlPolicies: scps.flatMap((s) => s.policies.map((p) => p.name)),
+      resourceControlPolicies: rcps.flatMap((s) => s.policies.map((p) => p.name)),
+      grants,
+      denials,
+      simulation,
+      result,
+    };
+    return { ...explanation, text: formatExplanation(explanation, principal.description) };
+  }
+
+  /** The deterministic ARN the model gives a construct of its stacks. */
+  public arnOf(construct: IConstruct): string {
+    return this.catalog.arn(this.catalog.entryOf(construct, 'construct'));
+  }
+
+  /**
+   * The ARN of a resource of a hand-written template (or any stack) by stack name and logical id.
+   * Passing it as `principal` or `resource` finds the resource again, policies included.
+   */
+  public arnOfLogicalId(stackName: string, logicalId: string): string {
+    const stack = this.catalog.stacks.find((s) => s.stackName === stackName);
+    if (!stack) throw new Error(`AccessModel: no stack named '${stackName}' (stacks: ${this.catalog.stacks.map((s) => s.stackName).join(', ')}).`);
+    return this.catalog.resolver.physicalOf(stack, logicalId).arn();
+  }
+
+  private resolveResource(request: CheckRequest): ResolvedResource {
+    const suffix = request.resourceSuffix ?? '';
+    if (typeof request.resource === 'string') {
+      const arn = request.resource + suffix;
+      if (!/^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:(\d{12}|aws)?:.+$/.test(arn) && arn !== '*') {
+        throw new Error(`AccessModel: resource '${arn}' is not an ARN; pass a construct of the stacks or an ARN.`);
+      }
+      const entry = this.catalog.entryByArn(arn);
+      const arnAccount = arn.split(':')[4];
+      const account = request.resourceAccount ?? entry?.stack.account ?? (/^\d{12}$/.test(arnAccount) ? arnAccount : undefined);
+      if (!account) {
+        throw new Error(`AccessModel: resource '${arn}' names no account and is not in the stacks; say who owns it with resourceAccount: '<12-digit id>'.`);
+      }
+      return { arn, account, entry };
+    }
+    if (!request.resource || !request.resource.node) {
+      throw new Error(`AccessModel: resource must be a construct of the stacks or an ARN string, got ${JSON.stringify(request.resource)}.`);
+    }
+    const entry = this.catalog.entryOf(request.resource, 'resource');
+    return { arn: this.catalog.arn(entry) + suffix, account: request.resourceAccount ?? entry.stack.account, entry };
+  }
+
+  /** Keys a real request would carry; a request's own context overrides them. */
+  private defaultContext(principal: PrincipalInfo, resource: ResolvedResource): Record<string, string | string[]> {
+    const ctx: Record<string, string | string[]> = {
+      // SDKs and the console always call AWS over HTTPS.
+      'aws:SecureTransport': 'true',
+      'aws:PrincipalArn': principal.principalArn,
+      'aws:PrincipalIsAWSService': principal.kind === 'service' ? 'true' : 'false',
+      'aws:ResourceAccount': resource.account,
+    };
+    const arnRegion = resource.arn.split(':')[3];
+    ctx['aws:RequestedRegion'] = arnRegion || resource.entry?.stack.region || this.options.defaultRegion || DEFAULT_REGION;
+    if (principal.kind === 'service') {
+      ctx['aws:PrincipalServiceName'] = principal.requestArn;
+    } else {
+      ctx['aws:PrincipalType'] = principal.kind === 'role' ? 'AssumedRole' : principal.kind === 'user' ? 'User' : 'Account';
+    }
+    if (principal.account) ctx['aws:PrincipalAccount'] = principal.account;
+    if (principal.userId) ctx['aws:userid'] = principal.userId;
+    if (principal.kind === 'user' && principal.name) ctx['aws:username'] = principal.name;
+    for (const [k, v] of Object.entries(principal.tags)) ctx[`aws:PrincipalTag/${k}`] = v;
+    if (resource.entry) {
+      const tags = this.catalog.props(resource.entry).Tags;
+      if (Array.isArray(tags)) for (const t of tags as { Key: string; Value: string }[]) ctx[`aws:ResourceTag/${t.Key}`] = t.Value;
+    }
+    const orgId = this.options.organizationId;
+    if (orgId) {
+      const members = this.options.organizationAccounts ?? this.catalog.accounts();
+      if (principal.account && members.includes(principal.account)) ctx['aws:PrincipalOrgID'] = orgId;
+      if (members.includes(resource.account)) ctx['aws:ResourceOrgID'] = orgId;
+    }
+    return ctx;
+  }
+
+  /** A readable name of a construct's resource, for messages. */
+  public describe(construct: IConstruct): string {
+    return entryName(this.catalog.entryOf(construct, 'construct'));
+  }
+}

@@ -1,0 +1,106 @@
+import { CfnResource, Stack } from 'aws-cdk-lib';
+import type { IConstruct } from 'constructs';
+import { IntrinsicResolver } from './intrinsics';
+import type { PhysicalResource } from './physical-ids';
+import type { StackInfo, TemplateResource } from './stack-set';
+
+/** One resource of one of the model's stacks. */
+export interface Entry {
+  readonly stack: StackInfo;
+  readonly logicalId: string;
+  readonly resource: TemplateResource;
+}
+
+export function entryName(e: Entry): string {
+  return `${e.resource.Type} '${e.logicalId}' of stack '${e.stack.stackName}'`;
+}
+
+/** Every resource of the model's stacks, with their resolved properties and physical facts. */
+export class Catalog {
+  public readonly resolver: IntrinsicResolver;
+  private readonly entries: Entry[] = [];
+  private readonly propsCache = new Map<Entry, Record<string, unknown>>();
+
+  constructor(public readonly stacks: readonly StackInfo[], parameters?: Readonly<Record<string, unknown>>) {
+    this.resolver = new IntrinsicResolver(stacks, parameters);
+    for (const stack of stacks) {
+      for (const [logicalId, resource] of Object.entries(stack.template.Resources ?? {})) {
+        const entry = { stack, logicalId, resource };
+        // A resource whose Condition is false is not deployed.
+        if (resource.Condition !== undefined && this.resolver.resolve(stack, { Condition: resource.Condition }) !== true) continue;
+        this.entries.push(entry);
+      }
+    }
+  }
+
+  public accounts(): string[] {
+    return [...new Set(this.stacks.map((s) => s.account))];
+  }
+
+  public ofType(type: string, account?: string): Entry[] {
+    return this.entries.filter((e) => e.resource.Type === type && (account === undefined || e.stack.account === account));
+  }
+
+  /** The resource's properties with every intrinsic resolved. */
+  public props(entry: Entry): Record<string, unknown> {
+    let p = this.propsCache.get(entry);
+    if (!p) {
+      p = (this.resolver.resolve(entry.stack, entry.resource.Properties ?? {}, `Resources.${entry.logicalId}.Properties`) ?? {}) as Record<string, unknown>;
+      this.propsCache.set(entry, p);
+    }
+    return p;
+  }
+
+  public physical(entry: Entry): PhysicalResource {
+    return this.resolver.physicalOf(entry.stack, entry.logicalId);
+  }
+
+  public arn(entry: Entry): string {
+    return this.physical(entry).arn();
+  }
+
+  /** The template resource behind a construct: a CfnResource, or an L2 whose default child is one. */
+  public entryOf(construct: IConstruct, role: string): Entry {
+    const cfn = CfnResource.isCfnResource(construct)
+      ? construct
+      : CfnResource.isCfnResource(construct.node.defaultChild) ? (construct.node.defaultChild as CfnResource) : undefined;
+    if (!cfn) {
+      throw new Error(`AccessModel: the ${role} '${construct.node.path}' is not a CloudFormation resource and has no default child that is one; pass its L1 (CfnResource) or its ARN as a string.`);
+    }
+    const stack = Stack.of(cfn);
+    const info = this.stacks.find((s) => s.stack === stack) ?? this.stacks.find((s) => s.stack && s.stack.artifactId === stack.artifactId && s.stack.node.root === stack.node.root);
+    if (!info) {
+      throw new Error(`AccessModel: the ${role} '${construct.node.path}' belongs to stack '${stack.stackName}', which is not one of the model's stacks (${this.stacks.map((s) => s.stackName).join(', ')}); pass that stack to the AccessModel too.`);
+    }
+    const logicalId = stack.resolve(cfn.logicalId) as string;
+    const entry = this.entries.find((e) => e.stack === info && e.logicalId === logicalId);
+    if (!entry) {
+      throw new Error(`AccessModel: the ${role} '${construct.node.path}' (logical id ${logicalId}) is not in the synthesized template of stack '${stack.stackName}' (was it added after the stack was synthesized, or is its Condition false?).`);
+    }
+    return entry;
+  }
+
+  /** The resource whose ARN is `arn` (or, for a bucket, whose objects `arn` names). */
+  public entryByArn(arn: string): Entry | undefined {
+    for (const e of this.entries) {
+      const own = this.safeArn(e);
+      if (own === undefined) continue;
+      if (own === arn) return e;
+      if (e.resource.Type === 'AWS::S3::Bucket' && arn.startsWith(own + '/')) return e;
+    }
+    return undefined;
+  }
+
+  /** An IAM role or user of `account` named `name`. */
+  public iamEntity(type: 'AWS::IAM::Role' | 'AWS::IAM::User' | 'AWS::IAM::Group', account: string, name: string): Entry | undefined {
+    return this.ofType(type, account).find((e) => this.physical(e).name() === name);
+  }
+
+  private safeArn(e: Entry): string | undefined {
+    try {
+      return this.arn(e);
+    } catch {
+      return undefined;
+    }
+  }
+}

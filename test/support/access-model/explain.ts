@@ -1,0 +1,44 @@
+import type { RequestDenial, RequestGrant } from '@cloud-copilot/iam-simulate';
+import type { NamedPolicy } from './identity-policies';
+import type { Decision, PolicyDocument } from './types';
+
+interface ExplanationFacts {
+  readonly decision: Decision;
+  readonly principal: string;
+  readonly action: string;
+  readonly resource: string;
+  readonly resourceAccount: string;
+  readonly context: Readonly<Record<string, string | string[]>>;
+  readonly identityPolicies: readonly NamedPolicy[];
+  readonly permissionsBoundary?: NamedPolicy;
+  readonly resourcePolicy?: PolicyDocument;
+  readonly serviceControlPolicies: readonly string[];
+  readonly resourceControlPolicies: readonly string[];
+  readonly grants: readonly RequestGrant[];
+  readonly denials: readonly RequestDenial[];
+}
+
+function reason(r: RequestGrant | RequestDenial): string {
+  const parts: string[] = [r.policyType];
+  const id = 'policyIdentifier' in r ? r.policyIdentifier : 'identifier' in r ? r.identifier : undefined;
+  if (id) parts.push(`'${id}'`);
+  if ('statementIndex' in r) parts.push(`statement #${r.statementIndex}${r.statementId ? ` (Sid ${r.statementId})` : ''}`);
+  if ('denialType' in r) parts.push(r.denialType === 'Implicit' ? '(no statement allows it)' : '(explicit deny)');
+  return parts.join(' ');
+}
+
+/** A readable account of one decision. */
+export function formatExplanation(f: ExplanationFacts, principalDescription: string): string {
+  const lines = [
+    `${f.decision}: ${f.action} on ${f.resource} (account ${f.resourceAccount})`,
+    `  by ${f.principal} — ${principalDescription}`,
+    `  context: ${JSON.stringify(f.context)}`,
+    `  identity policies: ${f.identityPolicies.length ? f.identityPolicies.map((p) => p.name).join('; ') : 'none'}`,
+    `  permissions boundary: ${f.permissionsBoundary?.name ?? 'none'}`,
+    `  resource policy: ${f.resourcePolicy ? JSON.stringify(f.resourcePolicy) : 'none'}`,
+    `  SCPs: ${f.serviceControlPolicies.join('; ') || 'none'}; RCPs: ${f.resourceControlPolicies.join('; ') || 'none'}`,
+  ];
+  for (const g of f.grants) lines.push(`  allowed by ${reason(g)}`);
+  for (const d of f.denials) lines.push(`  denied by ${reason(d)}`);
+  return lines.join('\n');
+}

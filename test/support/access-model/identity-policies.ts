@@ -1,0 +1,116 @@
+import { Catalog, Entry, entryName } from './catalog';
+import { awsManagedPolicyName, BUILT_IN_MANAGED_POLICIES } from './managed-policies';
+import type { PrincipalInfo } from './principals';
+import type { PolicyDocument } from './types';
+
+/** A policy with the name explanations show for it. */
+export interface NamedPolicy {
+  readonly name: string;
+  readonly policy: PolicyDocument;
+}
+
+type IamType = 'Role' | 'User' | 'Group';
+
+const LIST_PROPERTY: Record<IamType, string> = { Role: 'Roles', User: 'Users', Group: 'Groups' };
+const SINGLE_POLICY: Record<IamType, [string, string]> = {
+  Role: ['AWS::IAM::RolePolicy', 'RoleName'],
+  User: ['AWS::IAM::UserPolicy', 'UserName'],
+  Group: ['AWS::IAM::GroupPolicy', 'GroupName'],
+};
+
+function asList(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : value === undefined ? [] : [value];
+}
+
+/** Collects identity policies, permissions boundaries and managed policy documents from the catalog. */
+export class IdentityPolicies {
+  constructor(
+    private readonly catalog: Catalog,
+    private readonly extraManaged: Readonly<Record<string, PolicyDocument>>,
+  ) {}
+
+  /** The document of a managed policy ARN: one of the stacks', a given one, or a built-in AWS managed one. */
+  public managedPolicy(arn: string, usedBy: string): NamedPolicy {
+    if (this.extraManaged[arn]) return { name: arn, policy: this.extraManaged[arn] };
+    const awsName = awsManagedPolicyName(arn);
+    if (awsName !== undefined) {
+      const builtIn = BUILT_IN_MANAGED_POLICIES[awsName];
+      if (builtIn) return { name: awsName, policy: builtIn };
+      throw new Error(`AccessModel: ${usedBy} uses the AWS managed policy '${arn}', whose document the model does not know (built in: ${Object.keys(BUILT_IN_MANAGED_POLICIES).join(', ')}); pass it as options.managedPolicies['${arn}'].`);
+    }
+    const entry = this.catalog.ofType('AWS::IAM::ManagedPolicy').find((e) => this.catalog.arn(e) === arn);
+    if (entry) return { name: entryName(entry), policy: this.catalog.props(entry).PolicyDocument as PolicyDocument };
+    throw new Error(`AccessModel: ${usedBy} uses the managed policy '${arn}', which is not in the model's stacks; pass the stack that defines it, or its document as options.managedPolicies['${arn}'].`);
+  }
+
+  /** Identity policies of a role or user of the stacks (inline, AWS::IAM::Policy, managed, and a user's groups'). */
+  public forPrincipal(principal: PrincipalInfo): NamedPolicy[] {
+    const entry = principal.entry!;
+    const type: IamType = entry.resource.Type === 'AWS::IAM::Role' ? 'Role' : 'User';
+    const policies = this.attachedTo(entry, type);
+    if (type === 'User') {
+      for (const group of this.groupsOf(entry)) {
+        const groupEntry = this.catalog.iamEntity('AWS::IAM::Group', entry.stack.account, group);
+        if (groupEntry) {
+          policies.push(...this.attachedTo(groupEntry, 'Group').map((p) => ({ ...p, name: `group ${group}: ${p.name}` })));
+        } else {
+          // A group the stacks do not define may still have policies attached by AWS::IAM::Policy.
+          policies.push(...this.attachedByName(entry.stack.account, group, 'Group'));
+        }
+      }
+    }
+    return policies;
+  }
+
+  /** The permissions boundary of a role or user, if it has one. */
+  public boundaryOf(principal: PrincipalInfo): NamedPolicy | undefined {
+    const entry = principal.entry!;
+    const arn = this.catalog.props(entry).PermissionsBoundary;
+    if (arn === undefined) return undefined;
+    if (typeof arn !== 'string') {
+      throw new Error(`AccessModel: PermissionsBoundary of ${entryName(entry)} resolves to ${JSON.stringify(arn)}, not an ARN.`);
+    }
+    return this.managedPolicy(arn, `the permissions boundary of ${entryName(entry)}`);
+  }
+
+  private groupsOf(user: Entry): string[] {
+    const name = this.catalog.physical(user).name();
+    const groups = new Set(asList(this.catalog.props(user).Groups).map(String));
+    for (const e of this.catalog.ofType('AWS::IAM::UserToGroupAddition', user.stack.account)) {
+      const p = this.catalog.props(e);
+      if (asList(p.Users).includes(name)) groups.add(String(p.GroupName));
+    }
+    return [...groups];
+  }
+
+  private attachedTo(entry: Entry, type: IamType): NamedPolicy[] {
+    const props = this.catalog.props(entry);
+    const out: NamedPolicy[] = [];
+    for (const inline of asList(props.Policies) as { PolicyName: string; PolicyDocument: PolicyDocument }[]) {
+      out.push({ name: `${entryName(entry)} inline ${inline.PolicyName}`, policy: inline.PolicyDocument });
+    }
+    for (const arn of asList(props.ManagedPolicyArns)) {
+      if (typeof arn !== 'string') throw new Error(`AccessModel: a ManagedPolicyArns entry of ${entryName(entry)} resolves to ${JSON.stringify(arn)}, not an ARN.`);
+      out.push(this.managedPolicy(arn, entryName(entry)));
+    }
+    out.push(...this.attachedByName(entry.stack.account, this.catalog.physical(entry).name(), type));
+    return out;
+  }
+
+  /** Policies that name the role/user/group: AWS::IAM::Policy, AWS::IAM::ManagedPolicy, AWS::IAM::{Role,User,Group}Policy of the same account. */
+  private attachedByName(account: string, name: string, type: IamType): NamedPolicy[] {
+    const out: NamedPolicy[] = [];
+    for (const policyType of ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy']) {
+      for (const e of this.catalog.ofType(policyType, account)) {
+        const p = this.catalog.props(e);
+        if (asList(p[LIST_PROPERTY[type]]).includes(name)) out.push({ name: entryName(e), policy: p.PolicyDocument as PolicyDocument });
+      }
+    }
+    const [singleType, nameProp] = SINGLE_POLICY[type];
+    for (const e of this.catalog.ofType(singleType, account)) {
+      const p = this.catalog.props(e);
+      if (p[nameProp] === name) out.push({ name: entryName(e), policy: p.PolicyDocument as PolicyDocument });
+    }
+    return out;
+  }
+}

@@ -1,0 +1,86 @@
+import type { SimulationOrgPolicies } from '@cloud-copilot/iam-simulate';
+import { Catalog, entryName } from './catalog';
+import type { OrgPolicyInput, PolicyDocument } from './types';
+
+interface OrgPolicy {
+  readonly name: string;
+  readonly document: PolicyDocument;
+  /** Accounts it applies to; undefined = every account. */
+  readonly accounts?: readonly string[];
+}
+
+const FULL_AWS_ACCESS = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: '*', Resource: '*' }] };
+
+function normalise(input: OrgPolicyInput | PolicyDocument, name: string): OrgPolicy {
+  if ('document' in input && input.document) {
+    const i = input as OrgPolicyInput;
+    return { name: i.name ?? name, document: i.document, accounts: i.accounts };
+  }
+  if (!('Statement' in input)) {
+    throw new Error(`AccessModel: ${name} is neither a policy document ({ Statement }) nor { document, name?, accounts? }: ${JSON.stringify(input).slice(0, 200)}.`);
+  }
+  return { name, document: input as PolicyDocument };
+}
+
+/**
+ * Service and resource control policies: those passed as options plus AWS::Organizations::Policy
+ * resources of type SERVICE_CONTROL_POLICY / RESOURCE_CONTROL_POLICY in the stacks. A policy from the
+ * stacks applies to the 12-digit account ids among its TargetIds; a target that is an OU or root
+ * applies it to every account (the model does not track which accounts sit under which OU).
+ * They never apply to `managementAccount`.
+ */
+export class OrgPolicies {
+  private readonly scps: OrgPolicy[];
+  private readonly rcps: OrgPolicy[];
+  private readonly managementAccount?: string;
+
+  constructor(
+    catalog: Catalog,
+    options: { scps?: ReadonlyArray<OrgPolicyInput | PolicyDocument>; rcps?: ReadonlyArray<OrgPolicyInput | PolicyDocument>; managementAccount?: string },
+  ) {
+    this.managementAccount = options.managementAccount;
+    this.scps = (options.scps ?? []).map((p, i) => normalise(p, `scp-${i + 1}`));
+    this.rcps = (options.rcps ?? []).map((p, i) => normalise(p, `rcp-${i + 1}`));
+    for (const e of catalog.ofType('AWS::Organizations::Policy')) {
+      const p = catalog.props(e);
+      const list = p.Type === 'SERVICE_CONTROL_POLICY' ? this.scps : p.Type === 'RESOURCE_CONTROL_POLICY' ? this.rcps : undefined;
+      if (!list) continue;
+      let document = p.Content;
+      if (typeof document === 'string') {
+        const text = document;
+        try {
+          document = JSON.parse(text);
+        } catch {
+          throw new Error(`AccessModel: Content of ${entryName(e)} is not valid JSON: ${text.slice(0, 200)}`);
+        }
+      }
+      const targets = (Array.isArray(p.TargetIds) ? p.TargetIds : []).map(String);
+      const toEveryAccount = targets.some((t) => !/^\d{12}$/.test(t));
+      list.push({ name: `${entryName(e)} (${String(p.Name)})`, document: document as PolicyDocument, accounts: toEveryAccount ? undefined : targets });
+    }
+  }
+
+  private applicable(list: OrgPolicy[], account: string): OrgPolicy[] {
+    if (account === this.managementAccount) return [];
+    return list.filter((p) => p.accounts === undefined || p.accounts.includes(account));
+  }
+
+  /** SCPs of the principal's account, next to FullAWSAccess (deny-list SCPs); [] when none apply. */
+  public scpsFor(account: string | undefined): SimulationOrgPolicies[] {
+    if (account === undefined) return [];
+    const policies = this.applicable(this.scps, account);
+    if (!policies.length) return [];
+    return [{ orgIdentifier: account, policies: [{ name: 'FullAWSAccess', policy: FULL_AWS_ACCESS }, ...policies.map((p) => ({ name: p.name, policy: p.document }))] }];
+  }
+
+  /** RCPs of the resource's account (iam-simulate adds RCPFullAWSAccess itself). */
+  public rcpsFor(account: string): SimulationOrgPolicies[] {
+    const policies = this.applicable(this.rcps, account);
+    if (!policies.length) return [];
+    return [{ orgIdentifier: account, policies: policies.map((p) => ({ name: p.name, policy: p.document })) }];
+  }
+
+  public get hasAny(): boolean {
+    return this.scps.length + this.rcps.length > 0;
+  }
+}

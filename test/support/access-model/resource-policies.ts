@@ -1,0 +1,96 @@
+import { Catalog, Entry } from './catalog';
+import type { PolicyDocument } from './types';
+
+function asList(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : value === undefined ? [] : [value];
+}
+
+function statementsOf(doc: unknown): unknown[] {
+  return asList((doc as PolicyDocument | undefined)?.Statement);
+}
+
+/** Actions a role's trust policy governs. */
+const TRUST_ACTIONS = /^sts:(AssumeRole|AssumeRoleWithSAML|AssumeRoleWithWebIdentity|TagSession|SetSourceIdentity|SetContext)$/i;
+
+/** The default key policy KMS gives a key created without one: the account may use IAM policies. */
+function defaultKeyPolicy(entry: Entry): PolicyDocument {
+  return {
+    Version: '2012-10-17',
+    Statement: [{ Sid: 'Enable IAM User Permissions', Effect: 'Allow', Principal: { AWS: `arn:${entry.stack.partition}:iam::${entry.stack.account}:root` }, Action: 'kms:*', Resource: '*' }],
+  };
+}
+
+/**
+ * The resource-based policy that governs `action` on the resource: a role's trust policy (sts:AssumeRole*),
+ * a bucket policy, a secret's resource policy, a key policy, a topic or queue policy, or the statements
+ * AWS::Lambda::Permission resources add to a function. Undefined when the resource has none.
+ */
+export function resourcePolicyOf(catalog: Catalog, entry: Entry, action: string): PolicyDocument | undefined {
+  const props = catalog.props(entry);
+  const physical = catalog.physical(entry);
+  const merge = (docs: unknown[]): PolicyDocument | undefined => {
+    const statements = docs.flatMap(statementsOf);
+    return statements.length ? { Version: '2012-10-17', Statement: statements } : undefined;
+  };
+  const account = entry.stack.account;
+  switch (entry.resource.Type) {
+    case 'AWS::IAM::Role':
+      return TRUST_ACTIONS.test(action) ? (props.AssumeRolePolicyDocument as PolicyDocument) : undefined;
+    case 'AWS::KMS::Key':
+      return (props.KeyPolicy as PolicyDocument | undefined) ?? defaultKeyPolicy(entry);
+    case 'AWS::S3::Bucket': {
+      const name = physical.name();
+      return merge(catalog.ofType('AWS::S3::BucketPolicy').map((e) => catalog.props(e)).filter((p) => p.Bucket === name || p.Bucket === physical.arn()).map((p) => p.PolicyDocument));
+    }
+    case 'AWS::SecretsManager::Secret': {
+      const ids = [physical.arn(), physical.name()];
+      return merge(catalog.ofType('AWS::SecretsManager::ResourcePolicy', account).map((e) => catalog.props(e)).filter((p) => ids.includes(p.SecretId as string)).map((p) => p.ResourcePolicy));
+    }
+    case 'AWS::SNS::Topic': {
+      const arn = physical.arn();
+      return merge([
+        ...catalog.ofType('AWS::SNS::TopicPolicy', account).map((e) => catalog.props(e)).filter((p) => asList(p.Topics).includes(arn)).map((p) => p.PolicyDocument),
+        ...catalog.ofType('AWS::SNS::TopicInlinePolicy', account).map((e) => catalog.props(e)).filter((p) => p.TopicArn === arn).map((p) => p.PolicyDocument),
+      ]);
+    }
+    case 'AWS::SQS::Queue': {
+      const url = physical.ref();
+      return merge([
+        ...catalog.ofType('AWS::SQS::QueuePolicy', account).map((e) => catalog.props(e)).filter((p) => asList(p.Queues).includes(url)).map((p) => p.PolicyDocument),
+        ...catalog.ofType('AWS::SQS::QueueInlinePolicy', account).map((e) => catalog.props(e)).filter((p) => p.Queue === url).map((p) => p.PolicyDocument),
+      ]);
+    }
+    case 'AWS::Lambda::Function':
+      return merge([{ Statement: lambdaPermissionStatements(catalog, entry) }]);
+    default:
+      return undefined;
+  }
+}
+
+/** AWS::Lambda::Permission resources turned into the function policy statements Lambda would write. */
+function lambdaPermissionStatements(catalog: Catalog, fn: Entry): unknown[] {
+  const physical = catalog.physical(fn);
+  const arn = physical.arn();
+  const names = [arn, physical.name(), `${fn.stack.account}:function:${physical.name()}`];
+  const statements: unknown[] = [];
+  for (const e of catalog.ofType('AWS::Lambda::Permission', fn.stack.account)) {
+    const p = catalog.props(e);
+    if (!names.includes(p.FunctionName as string)) continue;
+    const principal = String(p.Principal);
+    const conditions: Record<string, Record<string, unknown>> = {};
+    const add = (op: string, key: string, value: unknown) => { (conditions[op] ??= {})[key] = value; };
+    if (p.SourceArn !== undefined) add('ArnLike', 'aws:SourceArn', p.SourceArn);
+    if (p.SourceAccount !== undefined) add('StringEquals', 'aws:SourceAccount', p.SourceAccount);
+    if (p.PrincipalOrgID !== undefined) add('StringEquals', 'aws:PrincipalOrgID', p.PrincipalOrgID);
+    if (p.FunctionUrlAuthType !== undefined) add('StringEquals', 'lambda:FunctionUrlAuthType', p.FunctionUrlAuthType);
+    statements.push({
+      Sid: e.logicalId,
+      Effect: 'Allow',
+      Principal: principal === '*' ? '*' : /^\d{12}$/.test(principal) ? { AWS: `arn:${fn.stack.partition}:iam::${principal}:root` } : principal.startsWith('arn:') ? { AWS: principal } : { Service: principal },
+      Action: p.Action,
+      Resource: arn,
+      ...(Object.keys(conditions).length ? { Condition: conditions } : {}),
+    });
+  }
+  return statements;
+}

@@ -1,0 +1,41 @@
+import * as path from 'path';
+import { MessageChannel, Worker, receiveMessageOnPort } from 'worker_threads';
+import type { RequestDenial, RequestGrant, RunSimulationResults, Simulation } from '@cloud-copilot/iam-simulate';
+
+/** What one simulation returned, plus iam-simulate's own summary of the deciding statements. */
+export interface SimulationOutput {
+  readonly result: RunSimulationResults;
+  readonly grants: RequestGrant[];
+  readonly denials: RequestDenial[];
+}
+
+let worker: Worker | undefined;
+
+/**
+ * Runs iam-simulate's runSimulation (async: it loads its IAM reference data lazily) in a worker
+ * thread and waits for it synchronously, so tests can write `expect(model.check(...)).toBe(...)`.
+ * The worker is unref'd: it never keeps a test process alive.
+ */
+export function simulateSync(simulation: Simulation): SimulationOutput {
+  if (!worker) {
+    worker = new Worker(path.join(__dirname, 'simulate-worker.js'), {
+      workerData: { modulePath: require.resolve('@cloud-copilot/iam-simulate') },
+    });
+    worker.unref();
+    worker.on('error', () => { worker = undefined; });
+  }
+  const signal = new Int32Array(new SharedArrayBuffer(4));
+  const { port1, port2 } = new MessageChannel();
+  try {
+    worker.postMessage({ signal, port: port2, simulation, options: { simulationMode: 'Strict' } }, [port2]);
+    if (Atomics.wait(signal, 0, 0, 60_000) === 'timed-out') {
+      throw new Error('AccessModel: iam-simulate did not answer within 60 s.');
+    }
+    const reply = receiveMessageOnPort(port1)?.message as (SimulationOutput & { error?: string }) | undefined;
+    if (!reply) throw new Error('AccessModel: the iam-simulate worker answered nothing.');
+    if (reply.error) throw new Error(`AccessModel: iam-simulate failed: ${reply.error}`);
+    return reply;
+  } finally {
+    port1.close();
+  }
+}
