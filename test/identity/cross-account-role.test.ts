@@ -195,7 +195,7 @@ describe('CrossAccountRole warnings', () => {
   ])('warns when the ExternalId is %s', (_name, externalId, reason) => {
     const { stack } = build({ trustedAccounts: [TrustedAccount.thirdParty('333333333333', externalId)] });
     Annotations.fromStack(stack).hasWarning('/Prod/Cross', Match.stringLikeRegexp(
-      `The ExternalId for third party 333333333333 looks guessable: ${reason}.*Use a random value such as a UUID, unique per trusted party.*`));
+      `The ExternalId for third party 333333333333 looks guessable: ${reason}.*Use a random value such as a UUID, unique per trusted party. \\[ack: ${GUESSABLE}\\]`));
   });
 
   test('does not warn about a UUID ExternalId', () => {
