@@ -96,7 +96,11 @@ export const mysqlDriver: DatabaseDriver<Connection> = {
 
   async changeOwnPassword(conn, password) {
     await backslashEscapes(conn);
-    await runSecretStatement(conn, 'ALTER USER CURRENT_USER() IDENTIFIED BY ?', [password], 'ALTER USER', password);
+    // SET PASSWORD needs no privilege for one's own account (ALTER USER needs CREATE USER on
+    // MariaDB). MariaDB wants PASSWORD(), which MySQL 8 removed.
+    const [rows] = await conn.query<RowDataPacket[]>('SELECT VERSION() AS version');
+    const mariadb = /mariadb/i.test(text(rows[0].version));
+    await runSecretStatement(conn, mariadb ? 'SET PASSWORD = PASSWORD(?)' : 'SET PASSWORD = ?', [password], 'SET PASSWORD', password);
   },
 
   async provisionAlternate(master, currentConn, _currentUsername, pendingUsername, password) {

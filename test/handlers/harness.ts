@@ -1,0 +1,172 @@
+/**
+ * Shared rig for rotation handler tests: a Secrets Manager stand-in the handler reaches through
+ * AWS_ENDPOINT_URL_SECRETS_MANAGER with the real SDK client, a driver that plays the service
+ * (RotateSecret, then the four steps), and a capture of everything the handler logs or throws.
+ */
+import { randomUUID } from 'node:crypto';
+import {
+  CreateSecretCommand,
+  GetSecretValueCommand,
+  PutSecretValueCommand,
+  RotateSecretCommand,
+  SecretsManagerClient,
+  UpdateSecretVersionStageCommand,
+} from '@aws-sdk/client-secrets-manager';
+import { SecretsManagerStandIn } from '../support/secrets-manager-stand-in';
+
+export const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
+export type Step = (typeof STEPS)[number];
+export type Handler = (event: { Step: string; SecretId: string; ClientRequestToken: string }) => Promise<void>;
+
+/** Everything written to the console (the Lambda log) plus every error thrown to the runtime. */
+export class LogCapture {
+  public readonly lines: string[] = [];
+  private spies: jest.SpyInstance[] = [];
+
+  install(): void {
+    for (const method of ['log', 'info', 'warn', 'error', 'debug'] as const) {
+      this.spies.push(jest.spyOn(console, method).mockImplementation((...args: unknown[]) => {
+        this.lines.push(args.map((a) => (typeof a === 'string' ? a : JSON.stringify(a))).join(' '));
+      }));
+    }
+  }
+
+  uninstall(): void {
+    for (const spy of this.spies) spy.mockRestore();
+    this.spies = [];
+  }
+
+  /** The Lambda runtime logs a thrown error's message and stack. */
+  recordError(err: unknown): void {
+    const e = err as Error;
+    this.lines.push(`ERROR ${e?.name}: ${e?.message}\n${e?.stack ?? ''}`);
+  }
+
+  /** Parsed JSON log records. */
+  records(): Record<string, unknown>[] {
+    return this.lines.flatMap((line) => {
+      try {
+        const value = JSON.parse(line);
+        return typeof value === 'object' && value !== null ? [value] : [];
+      } catch {
+        return [];
+      }
+    });
+  }
+}
+
+/** Passwords (and API keys) inside a stored secret string: all its string values of 8+ characters that are not metadata. */
+export function secretValuesIn(secretString: string): string[] {
+  try {
+    const json = JSON.parse(secretString);
+    if (typeof json === 'object' && json !== null) {
+      return ['password', 'apiKey'].map((k) => json[k]).filter((v): v is string => typeof v === 'string' && v.length >= 8);
+    }
+  } catch {
+    // not JSON: the whole string is the secret
+  }
+  return secretString.length >= 8 ? [secretString] : [];
+}
+
+export class RotationRig {
+  standIn!: SecretsManagerStandIn;
+  client!: SecretsManagerClient;
+  readonly logs = new LogCapture();
+  /** Secret values that tests put in place without the stand-in (e.g. master passwords). */
+  readonly extraSecrets: string[] = [];
+
+  constructor(private readonly handler: Handler, private readonly strategy: string) {}
+
+  /** Call from beforeAll. */
+  async start(): Promise<void> {
+    this.standIn = await SecretsManagerStandIn.start();
+    Object.assign(process.env, {
+      AWS_ENDPOINT_URL_SECRETS_MANAGER: this.standIn.endpoint,
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'AKIDSTANDIN',
+      AWS_SECRET_ACCESS_KEY: 'stand-in-secret-key',
+      ROTATION_STRATEGY: this.strategy,
+    });
+    this.client = new SecretsManagerClient({ endpoint: this.standIn.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+    this.logs.install();
+  }
+
+  /** Call from afterAll. */
+  async stop(): Promise<void> {
+    this.logs.uninstall();
+    this.client?.destroy();
+    await this.standIn?.stop();
+  }
+
+  async createSecret(name: string, value: string | Record<string, unknown>): Promise<string> {
+    const out = await this.client.send(new CreateSecretCommand({
+      Name: name, SecretString: typeof value === 'string' ? value : JSON.stringify(value),
+    }));
+    return out.ARN!;
+  }
+
+  async value(secretId: string, stage = 'AWSCURRENT'): Promise<string> {
+    return (await this.client.send(new GetSecretValueCommand({ SecretId: secretId, VersionStage: stage }))).SecretString!;
+  }
+
+  async json(secretId: string, stage = 'AWSCURRENT'): Promise<Record<string, any>> {
+    return JSON.parse(await this.value(secretId, stage));
+  }
+
+  async putValue(secretId: string, value: string | Record<string, unknown>, stages: string[] = ['AWSCURRENT']): Promise<string> {
+    const token = randomUUID();
+    await this.client.send(new PutSecretValueCommand({ SecretId: secretId, ClientRequestToken: token, SecretString: typeof value === 'string' ? value : JSON.stringify(value), VersionStages: stages }));
+    return token;
+  }
+
+  /** What the service does on RotateSecret: a new empty AWSPENDING version; returns its token. */
+  async startRotation(secretId: string, token: string = randomUUID()): Promise<string> {
+    await this.client.send(new RotateSecretCommand({ SecretId: secretId, ClientRequestToken: token, RotateImmediately: true }));
+    return token;
+  }
+
+  /** Drops AWSPENDING from a stuck rotation, as an operator would before starting afresh. */
+  async cancelRotation(secretId: string, token: string): Promise<void> {
+    await this.client.send(new UpdateSecretVersionStageCommand({ SecretId: secretId, VersionStage: 'AWSPENDING', RemoveFromVersionId: token }));
+  }
+
+  /** Invokes one step like the service does; errors are recorded as the runtime would log them. */
+  async invoke(step: string, secretId: string, token: string): Promise<void> {
+    try {
+      await this.handler({ Step: step, SecretId: secretId, ClientRequestToken: token });
+    } catch (err) {
+      this.logs.recordError(err);
+      throw err;
+    }
+  }
+
+  async runSteps(secretId: string, token: string, steps: readonly string[] = STEPS): Promise<void> {
+    for (const step of steps) await this.invoke(step, secretId, token);
+  }
+
+  /** A whole rotation; stops after `stopAfter` (a crash) when given. Returns the token. */
+  async rotate(secretId: string, options: { stopAfter?: Step } = {}): Promise<string> {
+    const token = await this.startRotation(secretId);
+    const steps = options.stopAfter ? STEPS.slice(0, STEPS.indexOf(options.stopAfter) + 1) : STEPS;
+    await this.runSteps(secretId, token, steps);
+    return token;
+  }
+
+  /** Every secret value this run has seen: all versions in the stand-in plus extras. */
+  allSecretValues(): string[] {
+    return [...new Set([...this.standIn.allSecretStrings().flatMap(secretValuesIn), ...this.extraSecrets])];
+  }
+
+  /** Log lines that contain any secret value (should be none). */
+  leaks(): string[] {
+    const secrets = this.allSecretValues();
+    return this.logs.lines.filter((line) => secrets.some((s) => line.includes(s)));
+  }
+}
+
+/** A unique, short, lower-case name for users and secrets within one test file. */
+let counter = 0;
+export function uniqueName(prefix: string): string {
+  counter += 1;
+  return `${prefix}${counter}_${Math.random().toString(36).slice(2, 6)}`;
+}

@@ -1,0 +1,6 @@
+// The mysql-single-user strategy against real MariaDB (Debian mariadb-server), through the Secrets Manager stand-in.
+import { handler } from '../../handlers/rotation/mysql.lambda';
+import { describeDatabaseRotation } from './database-suite';
+import { mariaDbUnderTest } from './databases';
+
+describeDatabaseRotation({ strategy: 'mysql-single-user', alternating: false, handler, db: mariaDbUnderTest() });

