@@ -68,8 +68,11 @@ export class Catalog {
       throw new Error(`AccessModel: the ${role} '${construct.node.path}' is not a CloudFormation resource and has no default child that is one; pass its L1 (CfnResource) or its ARN as a string.`);
     }
     const stack = Stack.of(cfn);
-    const info = this.stacks.find((s) => s.stack === stack) ?? this.stacks.find((s) => s.stack && s.stack.artifactId === stack.artifactId && s.stack.node.root === stack.node.root);
+    const info = this.stacks.find((s) => s.stack === stack);
     if (!info) {
+      if (this.stacks.some((s) => s.stackName === stack.stackName)) {
+        throw new Error(`AccessModel: the ${role} '${construct.node.path}' belongs to a stack named '${stack.stackName}' that is not the Stack object the model was given (a construct of another App?); use constructs of the stacks passed to this AccessModel.`);
+      }
       throw new Error(`AccessModel: the ${role} '${construct.node.path}' belongs to stack '${stack.stackName}', which is not one of the model's stacks (${this.stacks.map((s) => s.stackName).join(', ')}); pass that stack to the AccessModel too.`);
     }
     const logicalId = stack.resolve(cfn.logicalId) as string;

