@@ -1,17 +1,37 @@
 #!/usr/bin/env bash
-# The handler tests start a real MariaDB server (Debian's mariadb-server) on 127.0.0.1. Install it
-# when `mariadbd` is missing and we may (root, apt-get present); otherwise say what to do.
+# The rotation handler tests start a real MariaDB server (Debian's mariadb-server: mariadbd and
+# mariadb-install-db) on 127.0.0.1. Installs it when missing and we may (root, or password-less
+# sudo, with apt-get); idempotent; says what it did.
 set -euo pipefail
-if command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ]; then
+
+found() {
+  { command -v mariadbd >/dev/null 2>&1 || [ -x /usr/sbin/mariadbd ]; } &&
+    { command -v mariadb-install-db >/dev/null 2>&1 || [ -x /usr/bin/mariadb-install-db ]; }
+}
+version() { "$(command -v mariadbd || echo /usr/sbin/mariadbd)" --version; }
+
+if found; then
+  echo "ensure-mariadb: already installed: $(version)"
   exit 0
 fi
-if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null 2>&1; then
-  echo "ensure-mariadb: installing Debian's mariadb-server for the rotation handler tests"
-  export DEBIAN_FRONTEND=noninteractive
-  apt-get update -qq
-  apt-get install -y -qq --no-install-recommends mariadb-server >/dev/null
-  echo "ensure-mariadb: $(/usr/sbin/mariadbd --version)"
-else
-  echo "ensure-mariadb: mariadbd not found; install MariaDB (Debian/Ubuntu: sudo apt-get install mariadb-server) and run again" >&2
+
+if ! command -v apt-get >/dev/null 2>&1; then
+  echo "ensure-mariadb: mariadbd not found and apt-get is not available; install MariaDB server (mariadbd and mariadb-install-db) and run again" >&2
   exit 1
 fi
+if [ "$(id -u)" = "0" ]; then
+  sudo=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+  sudo=(sudo -n)
+else
+  echo "ensure-mariadb: mariadbd not found; install it as root: apt-get install mariadb-server" >&2
+  exit 1
+fi
+
+echo "ensure-mariadb: installing Debian's mariadb-server with apt-get${sudo:+ (via sudo)}"
+export DEBIAN_FRONTEND=noninteractive
+"${sudo[@]}" apt-get update -qq
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mariadb-server >/dev/null
+# apt may start the packaged service where init is available; the tests run their own servers.
+found || { echo "ensure-mariadb: mariadb-server installed but mariadbd or mariadb-install-db is still missing" >&2; exit 1; }
+echo "ensure-mariadb: installed: $(version)"
