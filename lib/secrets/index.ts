@@ -1,2 +1,6 @@
-// Re-exports of the secrets area. Constructs land here one file each.
-export {};
+// Re-exports of the secrets area: one construct or concept per file.
+export { RotationStrategy, DatabaseRotationOptions, AlternatingUsersRotationOptions, RandomKeyRotationOptions } from './rotation-strategy';
+export { DatabaseTarget, DatabaseEndpointOptions } from './database-target';
+export { RotatingSecret, RotatingSecretProps, SecretReplica } from './rotating-secret';
+export { SecretGrants } from './secret-grants';
+export { SecretAlerts, SecretAlertsProps } from './secret-alerts';

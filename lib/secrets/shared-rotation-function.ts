@@ -1,0 +1,344 @@
+import { createHash } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import * as path from 'node:path';
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as logs from 'aws-cdk-lib/aws-logs';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct, IDependable } from 'constructs';
+import { acknowledge } from '../private/acknowledge';
+import { createSecureKey } from '../private/secure-key';
+import { DatabaseTarget } from './database-target';
+import { RotationStrategy } from './rotation-strategy';
+
+/**
+ * Secrets per customer-managed policy of the shared role. A managed policy holds at most 6,144
+ * characters; a secret adds up to four ARNs (secret, its key, master secret, master key) of about
+ * 100 characters each, so 12 secrets stay well under the limit whatever their names.
+ */
+export const SECRETS_PER_POLICY = 12;
+
+/** IAM's default quota of managed policies per role; the base policy takes one. */
+const MANAGED_POLICIES_PER_ROLE = 10;
+
+/** Where the shared function runs and what it does: secrets with equal options share one function. */
+export interface SharedRotationFunctionOptions {
+  readonly strategy: RotationStrategy;
+  readonly vpc?: ec2.IVpc;
+  readonly vpcSubnets?: ec2.SubnetSelection;
+  readonly secretsManagerEndpoint: boolean;
+}
+
+/** What the function must reach to rotate one secret. */
+export interface RotatedSecretAccess {
+  readonly secret: secretsmanager.ISecret;
+  readonly encryptionKey?: kms.IKey;
+  readonly masterSecret?: secretsmanager.ISecret;
+}
+
+/**
+ * The one rotation function of a stack for one strategy and placement, shared by every secret that
+ * uses it. Found or created at stack level under an id derived from the strategy and its options
+ * (like aws-cdk-lib's SingletonFunction). Its role starts with logging (and ENI management in a
+ * VPC) and grows by each secret's ARN and key, so it reaches only the secrets that use it.
+ */
+export class SharedRotationFunction extends Construct {
+  /** The stack's shared function for these options, created on first use. */
+  public static of(scope: Construct, options: SharedRotationFunctionOptions): SharedRotationFunction {
+    const stack = Stack.of(scope);
+    const id = SharedRotationFunction.idFor(options);
+    const existing = stack.node.tryFindChild(id);
+    if (existing === undefined) return new SharedRotationFunction(stack, id, options);
+    if (!(existing instanceof SharedRotationFunction)) {
+      throw new Error(`RotatingSecret: the id ${id} at the top of stack ${stack.stackName} is reserved for the shared rotation function, `
+        + `but ${existing.node.path} uses it; rename that construct`);
+    }
+    return existing;
+  }
+
+  /** Stable construct id: strategy name plus a short hash of everything that shapes the function. */
+  public static idFor(options: SharedRotationFunctionOptions): string {
+    const pascal = options.strategy.name.split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join('');
+    const placement = options.vpc
+      ? options.vpc.selectSubnets(options.vpcSubnets).subnets.map((s) => s.node.path).sort()
+      : [];
+    const fingerprint = JSON.stringify({
+      environment: options.strategy._environment(),
+      vpc: options.vpc?.node.path,
+      subnets: placement,
+      endpoint: options.secretsManagerEndpoint,
+    });
+    const hash = createHash('sha256').update(fingerprint).digest('hex').slice(0, 8);
+    return `SecretRotation${pascal}${hash}`;
+  }
+
+  public readonly function: lambda.Function;
+  public readonly role: iam.Role;
+  public readonly logGroup: logs.LogGroup;
+  public readonly securityGroup?: ec2.SecurityGroup;
+  public readonly endpoint?: ec2.InterfaceVpcEndpoint;
+  /** Secrets Manager may invoke the function (for secrets of this account and region only). */
+  public readonly invokePermission: IDependable;
+
+  private readonly policies: SecretsPolicy[] = [];
+  private readonly connected = new Set<ec2.Connections>();
+
+  private constructor(scope: Construct, id: string, options: SharedRotationFunctionOptions) {
+    super(scope, id);
+    const stack = Stack.of(this);
+    const strategy = options.strategy;
+    const assetDir = path.join(__dirname, '..', '..', 'assets', 'rotation', strategy._engine);
+    if (!existsSync(path.join(assetDir, 'index.js'))) {
+      throw new Error(`RotatingSecret: the rotation bundle ${assetDir}/index.js is missing; run \`npm run bundle\` (part of \`npm run build\`) before synthesizing`);
+    }
+
+    this.role = new iam.Role(this, 'ServiceRole', {
+      assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com'),
+      description: `Rotates the Secrets Manager secrets that use ${strategy.name} rotation in ${stack.stackName}`,
+    });
+
+    // The engine never logs secret values; the logs are still rotation audit records, so they are
+    // kept a year and encrypted with a key of our own.
+    const logKey = createSecureKey(this, 'LogKey', {
+      description: `Encrypts the logs of the ${strategy.name} rotation function`,
+    });
+    logKey.addToResourcePolicy(new iam.PolicyStatement({
+      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+      resources: ['*'],
+      conditions: {
+        ArnLike: {
+          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+        },
+      },
+    }));
+    this.logGroup = new logs.LogGroup(this, 'LogGroup', {
+      retention: logs.RetentionDays.ONE_YEAR,
+      encryptionKey: logKey,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    const base = new iam.ManagedPolicy(this, 'Policy', {
+      roles: [this.role],
+      description: `Logging${options.vpc ? ', VPC networking' : ''} and password generation for the ${strategy.name} rotation function`,
+      statements: [
+        new iam.PolicyStatement({
+          actions: ['logs:CreateLogStream', 'logs:PutLogEvents'],
+          resources: [this.logGroup.logGroupArn],
+        }),
+        new iam.PolicyStatement({
+          actions: ['secretsmanager:GetRandomPassword'],
+          resources: ['*'],
+        }),
+      ],
+    });
+    const baseAcks = [{
+      id: 'AwsSolutions-IAM5',
+      reason: 'secretsmanager:GetRandomPassword acts on no resource (IAM supports only "*" for it); it returns random bytes and reads nothing',
+      appliesTo: ['Resource::*'],
+    }];
+
+    if (options.vpc) {
+      this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
+        vpc: options.vpc,
+        allowAllOutbound: false,
+        description: `The ${strategy.name} rotation function: reaches its databases and Secrets Manager only`,
+      });
+      base.addStatements(new iam.PolicyStatement({
+        // the actions of the AWS managed AWSLambdaVPCAccessExecutionRole, which Lambda needs to
+        // attach the function to its subnets
+        actions: ['ec2:CreateNetworkInterface', 'ec2:DescribeNetworkInterfaces', 'ec2:DescribeSubnets',
+          'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
+        resources: ['*'],
+      }));
+      baseAcks[0] = {
+        id: 'AwsSolutions-IAM5',
+        reason: 'secretsmanager:GetRandomPassword and ec2:Describe* act on no resource (IAM supports only "*" for them); the ENI actions are those of '
+          + 'AWSLambdaVPCAccessExecutionRole, which Lambda performs on the function\'s behalf in the subnets the function is configured with',
+        appliesTo: ['Resource::*'],
+      };
+    }
+    acknowledge(base, baseAcks);
+
+    this.function = new lambda.Function(this, 'Resource', {
+      description: `Rotates Secrets Manager secrets with the ${strategy.name} strategy (cdk-security-patterns rotation engine)`,
+      runtime: lambda.Runtime.NODEJS_22_X,
+      architecture: lambda.Architecture.ARM_64,
+      handler: 'index.handler',
+      code: lambda.Code.fromAsset(assetDir),
+      role: this.role,
+      timeout: Duration.minutes(1),
+      memorySize: 256,
+      environment: strategy._environment(),
+      logGroup: this.logGroup,
+      vpc: options.vpc,
+      vpcSubnets: options.vpc ? options.vpcSubnets : undefined,
+      securityGroups: this.securityGroup ? [this.securityGroup] : undefined,
+    });
+    // Lambda checks at creation that the role may manage ENIs, and the first rotation runs right away
+    this.function.node.addDependency(base);
+    const functionAcks = [
+      {
+        id: 'NIST.800.53.R5-LambdaConcurrency',
+        reason: 'Reserved concurrency would take capacity from the account\'s unreserved pool and fails to deploy in accounts at the default quota; '
+          + 'only Secrets Manager of this account may invoke the function, a few times per rotation',
+      },
+      { id: 'HIPAA.Security-LambdaConcurrency', reason: 'See NIST.800.53.R5-LambdaConcurrency: only Secrets Manager of this account invokes it, a few times per rotation' },
+      { id: 'PCI.DSS.321-LambdaConcurrency', reason: 'See NIST.800.53.R5-LambdaConcurrency: only Secrets Manager of this account invokes it, a few times per rotation' },
+      {
+        id: 'NIST.800.53.R5-LambdaDLQ',
+        reason: 'Secrets Manager invokes rotation functions synchronously, so a dead-letter queue (async invocations only) would never receive anything; '
+          + 'failed rotations raise the RotationFailed event that SecretAlerts reports',
+      },
+      { id: 'HIPAA.Security-LambdaDLQ', reason: 'See NIST.800.53.R5-LambdaDLQ: synchronous invocations never reach a dead-letter queue' },
+      { id: 'PCI.DSS.321-LambdaDLQ', reason: 'See NIST.800.53.R5-LambdaDLQ: synchronous invocations never reach a dead-letter queue' },
+    ];
+    if (!options.vpc) {
+      const reason = `The ${strategy.name} strategy only calls the Secrets Manager API (no database), so it needs no VPC; database strategies require a VPC`;
+      functionAcks.push(
+        { id: 'NIST.800.53.R5-LambdaInsideVPC', reason },
+        { id: 'HIPAA.Security-LambdaInsideVPC', reason },
+        { id: 'PCI.DSS.321-LambdaInsideVPC', reason },
+      );
+    }
+    acknowledge(this.function, functionAcks);
+
+    this.function.addPermission('InvokeBySecretsManager', {
+      principal: new iam.ServicePrincipal('secretsmanager.amazonaws.com'),
+      sourceAccount: stack.account,
+      sourceArn: stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+    });
+    this.invokePermission = this.function.permissionsNode.findChild('InvokeBySecretsManager');
+
+    if (options.vpc) {
+      const securityGroup = this.securityGroup!;
+      if (options.secretsManagerEndpoint) {
+        this.endpoint = secretsManagerEndpoint(stack, options.vpc, options.vpcSubnets);
+        this.function.connections.allowTo(this.endpoint, ec2.Port.tcp(443), 'Secrets Manager API through the interface endpoint');
+        this.function.node.addDependency(this.endpoint);
+      } else {
+        // through a NAT gateway or an interface endpoint created elsewhere
+        securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'Secrets Manager API over HTTPS');
+      }
+    }
+  }
+
+  /**
+   * Lets the role reach one more secret (and its key, and the master secret of alternating users).
+   * Returns the policy that holds it, so the rotation schedule can wait for it.
+   */
+  public addSecret(access: RotatedSecretAccess): IDependable {
+    const policy = this.currentPolicy();
+    policy.add(access);
+    return policy.policy;
+  }
+
+  /** Opens the database's security group to the function on the database port. */
+  public connectTo(target: DatabaseTarget): void {
+    if (this.connected.has(target.connections)) return;
+    this.connected.add(target.connections);
+    const port = target.connections.defaultPort ?? ec2.Port.tcp(target.port);
+    this.function.connections.allowTo(target, port, `rotation of the database's secrets (${this.node.id})`);
+  }
+
+  /** The IAM principal ARN of the function's role (its sessions carry it as aws:PrincipalArn). */
+  public get roleArn(): string {
+    return this.role.roleArn;
+  }
+
+  private currentPolicy(): SecretsPolicy {
+    const last = this.policies[this.policies.length - 1];
+    if (last && last.count < SECRETS_PER_POLICY) return last;
+    const n = this.policies.length + 1;
+    if (n === MANAGED_POLICIES_PER_ROLE) {
+      Annotations.of(this).addWarningV2('cdk-security-patterns:rotation-policy-quota',
+        `More than ${(MANAGED_POLICIES_PER_ROLE - 1) * SECRETS_PER_POLICY} secrets use this rotation function: its role needs more than `
+        + `${MANAGED_POLICIES_PER_ROLE} managed policies, IAM's default quota. Raise the quota "Managed policies per role" or split the secrets across stacks.`);
+    }
+    const policy = new SecretsPolicy(this, `SecretsPolicy${n}`, this.role, Stack.of(this).region);
+    this.policies.push(policy);
+    return policy;
+  }
+}
+
+/** One customer-managed policy with the ARNs of up to SECRETS_PER_POLICY secrets. */
+class SecretsPolicy {
+  public readonly policy: iam.ManagedPolicy;
+  public count = 0;
+  private readonly seen = new Set<string>();
+  private readonly secrets: iam.PolicyStatement;
+  private keys?: iam.PolicyStatement;
+  private masters?: iam.PolicyStatement;
+
+  constructor(scope: Construct, id: string, role: iam.IRole, private readonly region: string) {
+    this.secrets = new iam.PolicyStatement({
+      actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+    });
+    this.policy = new iam.ManagedPolicy(scope, id, {
+      roles: [role],
+      description: 'The secrets this rotation function rotates, and their keys',
+      statements: [this.secrets],
+    });
+  }
+
+  public add(access: RotatedSecretAccess): void {
+    this.count++;
+    this.addTo(this.secrets, secretArnForPolicy(access.secret));
+    if (access.encryptionKey) this.addTo(this.keyStatement(), access.encryptionKey.keyArn);
+    if (access.masterSecret) {
+      this.addTo(this.masterStatement(), secretArnForPolicy(access.masterSecret));
+      // the engine only reads the master secret, but one ViaService statement for both keys is
+      // enough: Secrets Manager uses the key only for secrets the role may read or write
+      if (access.masterSecret.encryptionKey) this.addTo(this.keyStatement(), access.masterSecret.encryptionKey.keyArn);
+    }
+  }
+
+  private addTo(statement: iam.PolicyStatement, arn: string) {
+    const key = `${statement.sid ?? statement.actions.join()}|${arn}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    statement.addResources(arn);
+  }
+
+  private keyStatement(): iam.PolicyStatement {
+    if (!this.keys) {
+      this.keys = new iam.PolicyStatement({
+        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${this.region}.amazonaws.com` } },
+      });
+      this.policy.addStatements(this.keys);
+    }
+    return this.keys;
+  }
+
+  private masterStatement(): iam.PolicyStatement {
+    if (!this.masters) {
+      this.masters = new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'] });
+      this.policy.addStatements(this.masters);
+    }
+    return this.masters;
+  }
+}
+
+/** The ARN to name a secret by in policies: the full ARN, or the partial one with the random suffix. */
+export function secretArnForPolicy(secret: secretsmanager.ISecret): string {
+  return secret.secretFullArn ?? `${secret.secretArn}-??????`;
+}
+
+/** One Secrets Manager interface endpoint per VPC and stack: a second one with private DNS would clash. */
+function secretsManagerEndpoint(stack: Stack, vpc: ec2.IVpc, subnets?: ec2.SubnetSelection): ec2.InterfaceVpcEndpoint {
+  const id = `SecretsManagerEndpoint${createHash('sha256').update(vpc.node.path).digest('hex').slice(0, 8)}`;
+  const existing = stack.node.tryFindChild(id);
+  if (existing instanceof ec2.InterfaceVpcEndpoint) return existing;
+  return new ec2.InterfaceVpcEndpoint(stack, id, {
+    vpc,
+    service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER,
+    subnets,
+    privateDnsEnabled: true,
+    // only the rotation functions (and whoever is added later) may connect
+    open: false,
+  });
+}
