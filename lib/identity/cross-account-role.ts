@@ -137,20 +137,33 @@ export class CrossAccountRole extends Construct implements iam.IGrantable {
     if (props.maxMfaAge !== undefined) common.NumericLessThan = { 'aws:MultiFactorAuthAge': props.maxMfaAge.toSeconds() };
     if (props.requireSourceIdentity) common.Null = { 'sts:SourceIdentity': 'false' };
 
-    const assumeActions = ['sts:AssumeRole', ...(props.requireSourceIdentity ? ['sts:SetSourceIdentity'] : [])];
     const statements: iam.PolicyStatement[] = [];
     for (const trust of props.trustedAccounts) {
-      const conditions = mergeConditions(trust._conditions(), common);
-      statements.push(new iam.PolicyStatement({ actions: assumeActions, principals: trust._principals, conditions }));
+      statements.push(new iam.PolicyStatement({
+        actions: ['sts:AssumeRole'],
+        principals: trust._principals,
+        conditions: mergeConditions(trust._conditions(), common),
+      }));
+      // STS authorizes these next to sts:AssumeRole, but their request context lacks keys such as
+      // sts:ExternalId, so they only keep the organization condition; without the AssumeRole
+      // statement they let nobody in.
+      const scopeOnly: Record<string, Record<string, unknown>> = trust.organizationId === undefined ? {} : { StringEquals: { 'aws:PrincipalOrgID': trust.organizationId } };
+      if (props.requireSourceIdentity) {
+        statements.push(new iam.PolicyStatement({
+          actions: ['sts:SetSourceIdentity'],
+          principals: trust._principals,
+          conditions: mergeConditions(scopeOnly, { Null: { 'sts:SourceIdentity': 'false' } }),
+        }));
+      }
       if (tagKeys.length > 0) {
         statements.push(new iam.PolicyStatement({
           actions: ['sts:TagSession'],
           principals: trust._principals,
-          conditions: mergeConditions(conditions, { 'ForAllValues:StringEquals': { 'aws:TagKeys': tagKeys } }),
+          conditions: mergeConditions(scopeOnly, { 'ForAllValues:StringEquals': { 'aws:TagKeys': tagKeys } }),
         }));
       }
     }
-    this.grantedActions = [...assumeActions, ...(tagKeys.length > 0 ? ['sts:TagSession'] : [])];
+    this.grantedActions = ['sts:AssumeRole', ...(props.requireSourceIdentity ? ['sts:SetSourceIdentity'] : []), ...(tagKeys.length > 0 ? ['sts:TagSession'] : [])];
 
     this.role = new iam.Role(this, 'Resource', {
       roleName: props.roleName ?? PhysicalName.GENERATE_IF_NEEDED,

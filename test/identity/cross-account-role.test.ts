@@ -63,23 +63,35 @@ describe('CrossAccountRole trust policy', () => {
     expect(trustStatements(stack)[0].Condition).toEqual({ Bool: { 'aws:MultiFactorAuthPresent': 'true' } });
   });
 
-  test('requireSourceIdentity allows sts:SetSourceIdentity and requires a source identity', () => {
-    const { stack } = build({ requireSourceIdentity: true });
-    expect(trustStatements(stack)).toEqual([{
-      Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'], Effect: 'Allow', Principal: { AWS: root('111111111111') },
-      Condition: { Null: { 'sts:SourceIdentity': 'false' } },
-    }]);
+  test('requireSourceIdentity requires a source identity to assume, and allows setting one', () => {
+    const { stack } = build({ requireSourceIdentity: true, trustedAccounts: [TrustedAccount.thirdParty('333333333333', UUID)] });
+    expect(trustStatements(stack)).toEqual([
+      {
+        Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { AWS: root('333333333333') },
+        Condition: { StringEquals: { 'sts:ExternalId': UUID }, Null: { 'sts:SourceIdentity': 'false' } },
+      },
+      // sts:ExternalId is not in the context of sts:SetSourceIdentity: a condition on it would always fail
+      { Action: 'sts:SetSourceIdentity', Effect: 'Allow', Principal: { AWS: root('333333333333') }, Condition: { Null: { 'sts:SourceIdentity': 'false' } } },
+    ]);
   });
 
   test('session tag keys get their own sts:TagSession statement limited by aws:TagKeys', () => {
-    const { stack } = build({ sessionTagKeys: ['team', 'cost-center'], requireMfa: true });
-    expect(trustStatements(stack)[1]).toEqual({
+    const { stack } = build({ sessionTagKeys: ['team', 'cost-center'], requireMfa: true, trustedAccounts: [TrustedAccount.account('111111111111', { externalId: UUID })] });
+    const statements = trustStatements(stack);
+    expect(statements).toHaveLength(2);
+    expect(statements[1]).toEqual({
       Action: 'sts:TagSession', Effect: 'Allow', Principal: { AWS: root('111111111111') },
-      Condition: {
-        'Bool': { 'aws:MultiFactorAuthPresent': 'true' },
-        'ForAllValues:StringEquals': { 'aws:TagKeys': ['team', 'cost-center'] },
-      },
+      Condition: { 'ForAllValues:StringEquals': { 'aws:TagKeys': ['team', 'cost-center'] } },
     });
+  });
+
+  test('the extra statements of an organization trust keep aws:PrincipalOrgID, so they never name any principal unconditionally', () => {
+    const { stack } = build({ sessionTagKeys: ['team'], requireSourceIdentity: true, trustedAccounts: [TrustedAccount.organization('o-a1b2c3d4e5')] });
+    const statements = trustStatements(stack);
+    expect(statements.map((st) => st.Action)).toEqual(['sts:AssumeRole', 'sts:SetSourceIdentity', 'sts:TagSession']);
+    for (const statement of statements) {
+      expect(statement.Condition.StringEquals).toEqual({ 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' });
+    }
   });
 
   test('a role of another stack is trusted by its ARN', () => {

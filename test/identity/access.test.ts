@@ -1,0 +1,228 @@
+import { App, Stack } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as s3 from 'aws-cdk-lib/aws-s3';
+import { CrossAccountRole, DeveloperBoundary, Ec2ServiceRole, MfaRequired, TrustedAccount } from '../../lib/identity';
+import { AccessModel } from '../support/access-model';
+
+/** Effective-permission checks of each identity construct on its own (the example has its own file). */
+const DEV = { account: '111111111111', region: 'us-east-1' };
+const PROD = { account: '222222222222', region: 'us-east-1' };
+const UUID = '0f8fad5b-d9cb-469f-a165-70867728950e';
+
+function twoAccounts() {
+  const app = new App();
+  return { dev: new Stack(app, 'Dev', { env: DEV }), prod: new Stack(app, 'Prod', { env: PROD }) };
+}
+
+describe('CrossAccountRole trusting a whole account', () => {
+  const { dev, prod } = twoAccounts();
+  const granted = new iam.Role(dev, 'Granted', { assumedBy: new iam.AccountRootPrincipal() });
+  const other = new iam.Role(dev, 'Other', { assumedBy: new iam.AccountRootPrincipal() });
+  const cross = new CrossAccountRole(prod, 'Cross', { trustedAccounts: [TrustedAccount.account('111111111111')], roleName: 'cross' });
+  cross.grantAssume(granted);
+  const model = new AccessModel([dev, prod]);
+
+  test('a role the trusted account granted (grantAssume) may assume it', () => {
+    expect(model.check({ principal: granted, action: 'sts:AssumeRole', resource: cross.role })).toBe('Allowed');
+  });
+
+  test('a role of the trusted account without the grant may not: the trust alone is not enough', () => {
+    expect(model.check({ principal: other, action: 'sts:AssumeRole', resource: cross.role })).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('CrossAccountRole trusting a third party', () => {
+  const { prod } = twoAccounts();
+  const cross = new CrossAccountRole(prod, 'Cross', { trustedAccounts: [TrustedAccount.thirdParty('333333333333', UUID)], roleName: 'vendor-access' });
+  const model = new AccessModel([prod]);
+  const vendor = 'arn:aws:iam::333333333333:role/vendor-service';
+
+  test('the vendor may assume it with our ExternalId', () => {
+    expect(model.check({ principal: vendor, action: 'sts:AssumeRole', resource: cross.role, context: { 'sts:ExternalId': UUID } })).toBe('Allowed');
+  });
+
+  test('the vendor acting for another customer (another ExternalId) may not: the confused-deputy guard', () => {
+    expect(model.check({ principal: vendor, action: 'sts:AssumeRole', resource: cross.role, context: { 'sts:ExternalId': '9d2a1b44-1c3e-4f5a-8b6c-7d8e9f0a1b2c' } })).toBe('ImplicitlyDenied');
+  });
+
+  test('the vendor may not without an ExternalId', () => {
+    expect(model.check({ principal: vendor, action: 'sts:AssumeRole', resource: cross.role })).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('CrossAccountRole trusting an organization', () => {
+  const { dev, prod } = twoAccounts();
+  const member = new iam.Role(dev, 'Member', { assumedBy: new iam.AccountRootPrincipal() });
+  const cross = new CrossAccountRole(prod, 'Cross', { trustedAccounts: [TrustedAccount.organization('o-a1b2c3d4e5')], roleName: 'org-access' });
+  cross.grantAssume(member);
+  const model = new AccessModel([dev, prod], { organizationId: 'o-a1b2c3d4e5', organizationAccounts: ['111111111111', '222222222222'] });
+
+  test('a granted role of a member account may assume it', () => {
+    expect(model.check({ principal: member, action: 'sts:AssumeRole', resource: cross.role })).toBe('Allowed');
+  });
+
+  test('a role of an account outside the organization may not', () => {
+    expect(model.check({ principal: 'arn:aws:iam::333333333333:role/outsider', action: 'sts:AssumeRole', resource: cross.role })).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('CrossAccountRole with an ExternalId, source identity and session tags', () => {
+  const { dev, prod } = twoAccounts();
+  const caller = new iam.Role(dev, 'Caller', { assumedBy: new iam.AccountRootPrincipal() });
+  const cross = new CrossAccountRole(prod, 'Cross', {
+    trustedAccounts: [TrustedAccount.account('111111111111', { externalId: UUID })], roleName: 'tagged', requireSourceIdentity: true, sessionTagKeys: ['team'],
+  });
+  cross.grantAssume(caller);
+  const model = new AccessModel([dev, prod]);
+  const check = (action: string, context: Record<string, string | string[]>) => model.check({ principal: caller, action, resource: cross.role, context });
+
+  test('assuming requires a source identity as well as the ExternalId', () => {
+    expect(check('sts:AssumeRole', { 'sts:SourceIdentity': 'alice', 'sts:ExternalId': UUID })).toBe('Allowed');
+    expect(check('sts:AssumeRole', { 'sts:ExternalId': UUID })).toBe('ImplicitlyDenied');
+    expect(check('sts:AssumeRole', { 'sts:SourceIdentity': 'alice' })).toBe('ImplicitlyDenied');
+  });
+
+  test('callers may set the source identity', () => {
+    expect(check('sts:SetSourceIdentity', { 'sts:SourceIdentity': 'alice' })).toBe('Allowed');
+  });
+
+  test('callers may pass the listed session tag, and no other', () => {
+    expect(check('sts:TagSession', { 'aws:TagKeys': ['team'] })).toBe('Allowed');
+    expect(check('sts:TagSession', { 'aws:TagKeys': ['team', 'admin'] })).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('CrossAccountRole.revokeSessions', () => {
+  const { prod } = twoAccounts();
+  const bucket = new s3.Bucket(prod, 'Data', { bucketName: 'prod-data' });
+  const cross = new CrossAccountRole(prod, 'Cross', { trustedAccounts: [TrustedAccount.account('111111111111')], roleName: 'revoked' });
+  bucket.grantRead(cross);
+  cross.revokeSessions(new Date('2026-06-01T00:00:00Z'));
+  const model = new AccessModel([prod]);
+  const read = (issued: string) => model.check({
+    principal: cross.role, action: 's3:GetObject', resource: bucket, resourceSuffix: '/a.csv', context: { 'aws:TokenIssueTime': new Date(issued) },
+  });
+
+  test('denies a session issued before the cut-off explicitly, whatever else allows it', () => {
+    expect(read('2026-05-31T23:59:59Z')).toBe('ExplicitlyDenied');
+  });
+
+  test('leaves a session issued after the cut-off alone', () => {
+    expect(read('2026-06-01T00:00:01Z')).toBe('Allowed');
+  });
+});
+
+describe('DeveloperBoundary on a delegated admin with AdministratorAccess', () => {
+  const stack = new Stack(new App(), 'Team', { env: PROD });
+  const boundary = new DeveloperBoundary(stack, 'Boundary', {
+    managedPolicyName: 'team-boundary',
+    allowedStatements: [new iam.PolicyStatement({
+      actions: ['s3:*', 'iam:CreateRole', 'iam:AttachRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:DeleteRolePermissionsBoundary', 'iam:CreatePolicyVersion', 'iam:DeletePolicy'],
+      resources: ['*'],
+    })],
+  });
+  const admin = new iam.Role(stack, 'Admin', {
+    assumedBy: new iam.AccountRootPrincipal(),
+    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AdministratorAccess')],
+  });
+  boundary.applyTo(stack);
+  const model = new AccessModel([stack]);
+  const BOUNDARY = 'arn:aws:iam::222222222222:policy/team-boundary';
+  const check = (action: string, resource: string, context: Record<string, string> = {}) =>
+    model.check({ principal: admin, action, resource, context, resourceAccount: '222222222222' });
+
+  test('keeps what the boundary allows', () => {
+    expect(check('s3:GetObject', 'arn:aws:s3:::team-bucket/a.csv')).toBe('Allowed');
+  });
+
+  test('takes away what only AdministratorAccess allows', () => {
+    expect(check('ec2:RunInstances', 'arn:aws:ec2:us-east-1:222222222222:instance/*')).toBe('ImplicitlyDenied');
+    expect(check('organizations:LeaveOrganization', '*')).toBe('ImplicitlyDenied');
+  });
+
+  test('lets the admin create a role that carries the same boundary', () => {
+    expect(check('iam:CreateRole', 'arn:aws:iam::222222222222:role/app', { 'iam:PermissionsBoundary': BOUNDARY })).toBe('Allowed');
+  });
+
+  test('denies creating a role without the boundary, or with another one', () => {
+    expect(check('iam:CreateRole', 'arn:aws:iam::222222222222:role/app')).toBe('ExplicitlyDenied');
+    expect(check('iam:CreateRole', 'arn:aws:iam::222222222222:role/app', { 'iam:PermissionsBoundary': 'arn:aws:iam::222222222222:policy/wide-open' })).toBe('ExplicitlyDenied');
+  });
+
+  test('denies attaching policies to a role that lacks the boundary', () => {
+    expect(check('iam:AttachRolePolicy', 'arn:aws:iam::222222222222:role/app', { 'iam:PermissionsBoundary': BOUNDARY })).toBe('Allowed');
+    expect(check('iam:AttachRolePolicy', 'arn:aws:iam::222222222222:role/legacy-admin')).toBe('ExplicitlyDenied');
+  });
+
+  test('denies removing a boundary and editing or deleting this one, although the allowed statements include those actions', () => {
+    expect(check('iam:DeleteRolePermissionsBoundary', 'arn:aws:iam::222222222222:role/app', { 'iam:PermissionsBoundary': BOUNDARY })).toBe('ExplicitlyDenied');
+    expect(check('iam:CreatePolicyVersion', BOUNDARY)).toBe('ExplicitlyDenied');
+    expect(check('iam:DeletePolicy', BOUNDARY)).toBe('ExplicitlyDenied');
+  });
+
+  test('other policies can still be edited', () => {
+    expect(check('iam:CreatePolicyVersion', 'arn:aws:iam::222222222222:policy/app-policy')).toBe('Allowed');
+  });
+});
+
+describe('MfaRequired', () => {
+  const stack = new Stack(new App(), 'Users', { env: DEV });
+  const humans = new iam.Group(stack, 'Humans', { path: '/people/' });
+  const alice = new iam.User(stack, 'Alice', { userName: 'alice', groups: [humans] });
+  new MfaRequired(stack, 'Mfa', { groups: [humans] });
+  humans.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('AdministratorAccess'));
+  const model = new AccessModel([stack]);
+  const check = (action: string, resource: string, context: Record<string, boolean | null> = {}) =>
+    model.check({ principal: alice, action, resource, context, resourceAccount: '111111111111' });
+
+  test('without MFA everything else is denied, even with AdministratorAccess', () => {
+    expect(check('s3:ListAllMyBuckets', '*', { 'aws:MultiFactorAuthPresent': false })).toBe('ExplicitlyDenied');
+    expect(check('ec2:DescribeInstances', '*')).toBe('ExplicitlyDenied'); // long-term keys: the key is absent
+  });
+
+  test('with MFA the other policies apply again', () => {
+    expect(check('s3:ListAllMyBuckets', '*', { 'aws:MultiFactorAuthPresent': true })).toBe('Allowed');
+  });
+
+  test('without MFA a user can still set up and enable their own MFA device', () => {
+    expect(check('iam:CreateVirtualMFADevice', 'arn:aws:iam::111111111111:mfa/alice-phone', { 'aws:MultiFactorAuthPresent': false })).toBe('Allowed');
+    expect(check('iam:EnableMFADevice', 'arn:aws:iam::111111111111:user/alice', { 'aws:MultiFactorAuthPresent': false })).toBe('Allowed');
+  });
+
+  test('deactivating MFA requires MFA', () => {
+    expect(check('iam:DeactivateMFADevice', 'arn:aws:iam::111111111111:user/alice', { 'aws:MultiFactorAuthPresent': false })).toBe('ExplicitlyDenied');
+    expect(check('iam:DeactivateMFADevice', 'arn:aws:iam::111111111111:user/alice', { 'aws:MultiFactorAuthPresent': true })).toBe('Allowed');
+  });
+});
+
+describe('MfaRequired alone', () => {
+  const stack = new Stack(new App(), 'Users', { env: DEV });
+  const humans = new iam.Group(stack, 'Humans', { path: '/people/' });
+  const alice = new iam.User(stack, 'Alice', { userName: 'alice', groups: [humans] });
+  new MfaRequired(stack, 'Mfa', { groups: [humans] });
+  const model = new AccessModel([stack]);
+
+  test('a user manages only their own MFA device', () => {
+    expect(model.check({ principal: alice, action: 'iam:EnableMFADevice', resource: 'arn:aws:iam::111111111111:user/alice', context: { 'aws:MultiFactorAuthPresent': true } })).toBe('Allowed');
+    expect(model.check({ principal: alice, action: 'iam:EnableMFADevice', resource: 'arn:aws:iam::111111111111:user/bob', context: { 'aws:MultiFactorAuthPresent': true } })).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('Ec2ServiceRole', () => {
+  const stack = new Stack(new App(), 'Web', { env: PROD });
+  const bucket = new s3.Bucket(stack, 'Assets', { bucketName: 'web-assets' });
+  const web = new Ec2ServiceRole(stack, 'Web');
+  bucket.grantRead(web);
+  const model = new AccessModel([stack]);
+
+  test('EC2 may assume it, other services may not', () => {
+    expect(model.check({ principal: 'ec2.amazonaws.com', action: 'sts:AssumeRole', resource: web.role })).toBe('Allowed');
+    expect(model.check({ principal: 'lambda.amazonaws.com', action: 'sts:AssumeRole', resource: web.role })).toBe('ImplicitlyDenied');
+  });
+
+  test('credentials delivered over IMDSv1 are denied, IMDSv2 ones work', () => {
+    const read = (delivery: string) => model.check({ principal: web.role, action: 's3:GetObject', resource: bucket, resourceSuffix: '/logo.png', context: { 'ec2:RoleDelivery': delivery } });
+    expect(read('1.0')).toBe('ExplicitlyDenied');
+    expect(read('2.0')).toBe('Allowed');
+  });
+});
