@@ -1,6 +1,7 @@
 import { baseline } from './baseline';
 import { crossAccountAccess } from './cross-account-access';
 import { Example } from './example';
+import { rotatingDatabaseSecret } from './rotating-database-secret';
 
 export { Example } from './example';
 
@@ -8,4 +9,5 @@ export { Example } from './example';
 export const EXAMPLES: Example[] = [
   baseline,
   crossAccountAccess,
+  rotatingDatabaseSecret,
 ];
