@@ -342,7 +342,7 @@ export class SecretsManagerStandIn {
     const queued = this.queuedPasswords.shift();
     if (queued !== undefined) {
       const bad = [...queued].filter((c) => !all.includes(c));
-      if (bad.length > 0) throw new ServiceError('InternalServiceError', `queued test password holds characters this request excludes: ${JSON.stringify(bad.join(''))}`, 500);
+      if (bad.length > 0) throw new ServiceError('InvalidRequestException', `queued test password holds characters this request excludes: ${JSON.stringify(bad.join(''))}`);
       return { RandomPassword: queued };
     }
     const requireEach = input.RequireEachIncludedType ?? true;

@@ -1,0 +1,109 @@
+// The shared engine: event and stage checks before any strategy runs, configuration errors, and
+// the bundle/strategy pairing. Uses the random-key bundle (no database) and the postgres bundle.
+import { DEFAULT_EXCLUDE_CHARACTERS, readConfig } from '../../handlers/rotation/engine/config';
+import { handler as postgresHandler } from '../../handlers/rotation/postgres.lambda';
+import { handler } from '../../handlers/rotation/random-key.lambda';
+import { RotationRig, uniqueName } from './harness';
+
+const rig = new RotationRig(handler, 'random-key');
+beforeAll(() => rig.start());
+afterAll(() => rig.stop());
+
+async function callsDuring(work: () => Promise<unknown>): Promise<string[]> {
+  const before = rig.standIn.calls.length;
+  await work().catch(() => undefined);
+  return rig.standIn.calls.slice(before);
+}
+
+describe('event checks (as in AWS reference functions)', () => {
+  test('fails when rotation is not enabled on the secret', async () => {
+    const arn = await rig.createSecret(uniqueName('s'), 'initial-value-1');
+    const token = await rig.putValue(arn, 'pending-value-1', ['AWSPENDING']);
+    await expect(rig.invoke('createSecret', arn, token)).rejects.toThrow(/is not enabled for rotation/);
+  });
+
+  test('fails when the token is no version of the secret', async () => {
+    const arn = await rig.createSecret(uniqueName('s'), 'initial-value-1');
+    await rig.startRotation(arn);
+    await expect(rig.invoke('createSecret', arn, 'aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee')).rejects.toThrow(/version aaaaaaaa-bbbb-cccc-dddd-eeeeeeeeeeee has no stage in secret/);
+  });
+
+  test('does nothing when the version is already AWSCURRENT (only DescribeSecret is called)', async () => {
+    const arn = await rig.createSecret(uniqueName('s'), 'initial-value-1');
+    const token = await rig.rotate(arn);
+    const value = await rig.value(arn);
+    for (const step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) {
+      expect(await callsDuring(() => rig.invoke(step, arn, token))).toEqual(['DescribeSecret']);
+    }
+    expect(await rig.value(arn)).toBe(value);
+    expect(rig.logs.records()).toContainEqual(expect.objectContaining({ token, outcome: 'skipped' }));
+  });
+
+  test('fails when the version is not AWSPENDING', async () => {
+    const arn = await rig.createSecret(uniqueName('s'), 'initial-value-1');
+    const first = await rig.rotate(arn);
+    await rig.rotate(arn);
+    await expect(rig.invoke('setSecret', arn, first)).rejects.toThrow(new RegExp(`version ${first} of secret .* is not AWSPENDING \\(stages: AWSPREVIOUS\\)`));
+  });
+
+  test('fails on an unknown step without calling Secrets Manager', async () => {
+    const arn = await rig.createSecret(uniqueName('s'), 'initial-value-1');
+    const token = await rig.startRotation(arn);
+    let error: unknown;
+    expect(await callsDuring(() => rig.invoke('rotateSecret', arn, token).catch((e) => { error = e; throw e; }))).toEqual([]);
+    expect(String(error)).toMatch(/unknown step 'rotateSecret'; expected one of createSecret, setSecret, testSecret, finishSecret/);
+  });
+
+  test('fails when the event lacks its fields', async () => {
+    await expect(handler({ Step: 'createSecret' } as never)).rejects.toThrow(/the event must have string fields Step, SecretId and ClientRequestToken/);
+  });
+
+  test('fails when the secret has no AWSCURRENT value', async () => {
+    const name = uniqueName('s');
+    rig.standIn.handle('CreateSecret', { Name: name });
+    const token = await rig.startRotation(name);
+    await expect(rig.invoke('createSecret', name, token)).rejects.toThrow(/has no AWSCURRENT value to rotate from/);
+  });
+
+  test('fails when setSecret comes before createSecret stored AWSPENDING', async () => {
+    const arn = await rig.createSecret(uniqueName('s'), 'initial-value-1');
+    const token = await rig.startRotation(arn);
+    await expect(rig.invoke('testSecret', arn, token)).rejects.toThrow(/has no AWSPENDING value yet; run createSecret first/);
+  });
+
+  test('a repeated createSecret keeps the value the first one stored', async () => {
+    const arn = await rig.createSecret(uniqueName('s'), 'initial-value-1');
+    const token = await rig.startRotation(arn);
+    await rig.invoke('createSecret', arn, token);
+    const first = rig.standIn.valueAt(arn, 'AWSPENDING');
+    await rig.invoke('createSecret', arn, token);
+    expect(rig.standIn.valueAt(arn, 'AWSPENDING')).toBe(first);
+  });
+});
+
+describe('configuration', () => {
+  test('defaults: 32 characters, connection-string-safe exclusions, punctuation allowed, TLS not forced', () => {
+    expect(readConfig({ ROTATION_STRATEGY: 'random-key' })).toEqual({
+      strategy: 'random-key', passwordLength: 32, excludeCharacters: DEFAULT_EXCLUDE_CHARACTERS, excludePunctuation: false, requireTls: false,
+    });
+    for (const c of ':/@"\'\\?#%&;=[]`') expect(DEFAULT_EXCLUDE_CHARACTERS).toContain(c);
+  });
+
+  test('fails when ROTATION_STRATEGY is not set', () => {
+    expect(() => readConfig({})).toThrow(/ROTATION_STRATEGY is not set; set it to one of postgres-single-user, postgres-alternating-users, mysql-single-user, mysql-alternating-users, random-key/);
+  });
+
+  test('fails when ROTATION_STRATEGY is unknown', () => {
+    expect(() => readConfig({ ROTATION_STRATEGY: 'oracle-single-user' })).toThrow(/ROTATION_STRATEGY must be one of .*, got 'oracle-single-user'/);
+  });
+
+  test('fails when the bundle does not handle the configured strategy', async () => {
+    await expect(postgresHandler({ Step: 'createSecret', SecretId: 'x', ClientRequestToken: 't' }))
+      .rejects.toThrow(/ROTATION_STRATEGY 'random-key' is not handled by the postgres bundle, which handles postgres-single-user, postgres-alternating-users/);
+  });
+});
+
+test('the logs of this run contain no secret value', () => {
+  expect(rig.logs.lines.length).toBeGreaterThan(10);
+  expect(rig.leaks()).toEqual([]);
+});
