@@ -5,6 +5,7 @@ import { Catalog, Entry, entryName } from './catalog';
 import { mergeContext } from './context';
 import { formatExplanation } from './explain';
 import { IdentityPolicies, NamedPolicy } from './identity-policies';
+import { canonicalKey, canonicalPolicy } from './key-aliases';
 import { BUILT_IN_MANAGED_POLICIES } from './managed-policies';
 import { OrgPolicies } from './org-policies';
 import { PrincipalInfo, resolvePrincipal } from './principals';
@@ -77,22 +78,22 @@ export class AccessModel {
       throw new Error(`AccessModel: action must look like 'service:Action', got ${JSON.stringify(request?.action)}.`);
     }
     const principal = resolvePrincipal(this.catalog, request.principal, this.options.sessionName ?? 'access-model');
-    const resource = this.resolveResource(request);
+    const resource = this.resolveResource(request, principal);
 
     let identityPolicies: NamedPolicy[];
     let boundary: NamedPolicy | undefined;
     if (principal.entry) {
       identityPolicies = this.identity.forPrincipal(principal);
       boundary = this.identity.boundaryOf(principal);
-    } else if (principal.kind === 'service') {
+    } else if (principal.kind === 'service' || principal.kind === 'federated') {
       identityPolicies = [];
     } else {
       identityPolicies = (this.options.externalPrincipalPolicies ?? [BUILT_IN_MANAGED_POLICIES.AdministratorAccess])
         .map((policy, i) => ({ name: `external principal policy ${i + 1}`, policy }));
     }
     const resourcePolicy = resource.entry ? resourcePolicyOf(this.catalog, resource.entry, request.action) : undefined;
-    // SCPs never apply to service principals; they bind the principal's account.
-    const scps = principal.kind === 'service' ? [] : this.org.scpsFor(principal.account);
+    // SCPs bind the principal's account; service principals and identity providers have none.
+    const scps = principal.kind === 'service' || principal.kind === 'federated' ? [] : this.org.scpsFor(principal.account);
     const rcps = this.org.rcpsFor(resource.account);
 
     const context = mergeContext(this.defaultContext(principal, resource), request.context);
@@ -103,21 +104,27 @@ export class AccessModel {
         resource: { resource: resource.arn, accountId: resource.account },
         contextVariables: context,
       },
-      identityPolicies: identityPolicies.map((p) => ({ name: p.name, policy: p.policy })),
-      serviceControlPolicies: scps,
-      resourceControlPolicies: rcps,
-      ...(resourcePolicy ? { resourcePolicy } : {}),
-      ...(boundary ? { permissionBoundaryPolicies: [{ name: boundary.name, policy: boundary.policy }] } : {}),
+      identityPolicies: identityPolicies.map((p) => ({ name: p.name, policy: canonicalPolicy(p.policy) })),
+      serviceControlPolicies: scps.map((s) => ({ ...s, policies: s.policies.map((p) => ({ ...p, policy: canonicalPolicy(p.policy) })) })),
+      resourceControlPolicies: rcps.map((s) => ({ ...s, policies: s.policies.map((p) => ({ ...p, policy: canonicalPolicy(p.policy) })) })),
+      ...(resourcePolicy ? { resourcePolicy: canonicalPolicy(resourcePolicy) } : {}),
+      ...(boundary ? { permissionBoundaryPolicies: [{ name: boundary.name, policy: canonicalPolicy(boundary.policy) }] } : {}),
     };
-    const { result, grants, denials } = simulateSync(simulation);
+    const { result, grants, denials, singleValuedArrays } = simulateSync(simulation);
     if (result.resultType === 'error') {
       throw new Error(`AccessModel: iam-simulate rejected the request ${request.action} by ${principal.requestArn} on ${resource.arn}: ${JSON.stringify(result.errors, null, 1)}`);
     }
     const ignored = result.resultType === 'single' ? result.result.ignoredContextKeys ?? [] : result.results.flatMap((r) => r.ignoredContextKeys ?? []);
-    const givenIgnored = Object.keys(request.context ?? {}).filter((k) => request.context![k] != null && ignored.some((i) => i.toLowerCase() === k.toLowerCase()));
+    const given = Object.keys(request.context ?? {}).filter((k) => request.context![k] != null);
+    const givenIgnored = given.filter((k) => ignored.some((i) => i.toLowerCase() === canonicalKey(k).toLowerCase()));
     if (givenIgnored.length) {
       // A key the action does not support would silently change nothing: fail loudly instead.
       throw new Error(`AccessModel: context key(s) ${givenIgnored.join(', ')} do not apply to ${request.action} on ${resource.arn}, so iam-simulate ignores them; remove them (AWS would not send them with this request either).`);
+    }
+    const givenArrays = given.filter((k) => singleValuedArrays.some((i) => i.toLowerCase() === canonicalKey(k).toLowerCase()));
+    if (givenArrays.length) {
+      // iam-simulate would silently keep only the first element.
+      throw new Error(`AccessModel: context key(s) ${givenArrays.join(', ')} take a single value, got an array; pass one value.`);
     }
     const explanation = {
       decision: result.overallResult,
@@ -139,9 +146,21 @@ export class AccessModel {
     return { ...explanation, text: formatExplanation(explanation, principal.description) };
   }
 
-  /** The deterministic ARN the model gives a construct of its stacks. */
+  /** The deterministic ARN the model gives a construct of its stacks (or the ARN an imported construct carries). */
   public arnOf(construct: IConstruct): string {
-    return this.catalog.arn(this.catalog.entryOf(construct, 'construct'));
+    const target = this.catalog.targetOf(construct, 'construct');
+    return target.arn ?? this.catalog.arn(target.entry!);
+  }
+
+  /**
+   * Throws, with the explanation, unless the request gets `expected`: a failing test then shows
+   * which policies were evaluated and which statements decided.
+   */
+  public assertDecision(request: CheckRequest, expected: Decision): void {
+    const e = this.explain(request);
+    if (e.decision !== expected) {
+      throw new Error(`AccessModel: expected ${expected}, got ${e.text}`);
+    }
   }
 
   /**
@@ -154,11 +173,24 @@ export class AccessModel {
     return this.catalog.resolver.physicalOf(stack, logicalId).arn();
   }
 
-  private resolveResource(request: CheckRequest): ResolvedResource {
+  private resolveResource(request: CheckRequest, principal: PrincipalInfo): ResolvedResource {
     const suffix = request.resourceSuffix ?? '';
-    if (typeof request.resource === 'string') {
-      const arn = request.resource + suffix;
-      if (!/^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:(\d{12}|aws)?:.+$/.test(arn) && arn !== '*') {
+    let target: { entry?: Entry; arn?: string } | undefined;
+    if (typeof request.resource !== 'string') {
+      if (!request.resource || !request.resource.node) {
+        throw new Error(`AccessModel: resource must be a construct of the stacks or an ARN string, got ${JSON.stringify(request.resource)}.`);
+      }
+      target = this.catalog.targetOf(request.resource, 'resource');
+    }
+    if (typeof request.resource === 'string' || target?.arn) {
+      const arn = (target?.arn ?? request.resource as string) + suffix;
+      if (arn === '*') {
+        // wildcard-only actions (secretsmanager:GetRandomPassword, ...): the caller's own account
+        const account = request.resourceAccount ?? principal.account;
+        if (!account) throw new Error(`AccessModel: resource '*' needs resourceAccount: '<12-digit id>' for principal ${principal.requestArn}.`);
+        return { arn, account };
+      }
+      if (!/^arn:[a-z-]+:[a-z0-9-]+:[a-z0-9-]*:(\d{12}|aws)?:.+$/.test(arn)) {
         throw new Error(`AccessModel: resource '${arn}' is not an ARN; pass a construct of the stacks or an ARN.`);
       }
       const entry = this.catalog.entryByArn(arn);
@@ -169,10 +201,7 @@ export class AccessModel {
       }
       return { arn, account, entry };
     }
-    if (!request.resource || !request.resource.node) {
-      throw new Error(`AccessModel: resource must be a construct of the stacks or an ARN string, got ${JSON.stringify(request.resource)}.`);
-    }
-    const entry = this.catalog.entryOf(request.resource, 'resource');
+    const entry = target!.entry!;
     return { arn: this.catalog.arn(entry) + suffix, account: request.resourceAccount ?? entry.stack.account, entry };
   }
 
@@ -189,6 +218,9 @@ export class AccessModel {
     ctx['aws:RequestedRegion'] = arnRegion || resource.entry?.stack.region || this.options.defaultRegion || DEFAULT_REGION;
     if (principal.kind === 'service') {
       ctx['aws:PrincipalServiceName'] = principal.requestArn;
+    } else if (principal.kind === 'federated') {
+      delete ctx['aws:PrincipalArn'];
+      ctx['aws:PrincipalType'] = 'WebIdentityUser';
     } else {
       ctx['aws:PrincipalType'] = principal.kind === 'role' ? 'AssumedRole' : principal.kind === 'user' ? 'User' : 'Account';
     }

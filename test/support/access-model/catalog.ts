@@ -1,8 +1,15 @@
-import { CfnResource, Stack } from 'aws-cdk-lib';
+import { CfnResource, Stack, Token } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
 import { IntrinsicResolver } from './intrinsics';
 import type { PhysicalResource } from './physical-ids';
 import type { StackInfo, TemplateResource } from './stack-set';
+
+/** ARN properties of imported L2 constructs (`Role.fromRoleArn`, `Bucket.fromBucketName`, ...). */
+const IMPORTED_ARN_ATTRIBUTES = [
+  'roleArn', 'userArn', 'bucketArn', 'secretArn', 'keyArn', 'topicArn', 'functionArn', 'queueArn', 'tableArn',
+  'streamArn', 'stateMachineArn', 'repositoryArn', 'logGroupArn', 'parameterArn', 'managedPolicyArn', 'userPoolArn',
+  'openIdConnectProviderArn', 'samlProviderArn', 'instanceProfileArn',
+];
 
 /** One resource of one of the model's stacks. */
 export interface Entry {
@@ -59,11 +66,35 @@ export class Catalog {
     return this.physical(entry).arn();
   }
 
+  /**
+   * What a construct stands for: the template resource behind it (a CfnResource, or an L2 whose
+   * default child is one), else — for an imported construct such as `Role.fromRoleArn` — the ARN it
+   * carries, resolved in its stack.
+   */
+  public targetOf(construct: IConstruct, role: string): { entry?: Entry; arn?: string } {
+    if (this.cfnOf(construct)) return { entry: this.entryOf(construct, role) };
+    for (const attribute of IMPORTED_ARN_ATTRIBUTES) {
+      const value = (construct as unknown as Record<string, unknown>)[attribute];
+      if (typeof value !== 'string') continue;
+      if (!Token.isUnresolved(value)) return { arn: value };
+      const stack = Stack.of(construct);
+      const info = this.stacks.find((s) => s.stack === stack);
+      if (info) {
+        const arn = this.resolver.resolve(info, stack.resolve(value), `${construct.node.path}.${attribute}`);
+        if (typeof arn === 'string') return { arn };
+      }
+    }
+    return { entry: this.entryOf(construct, role) };
+  }
+
+  private cfnOf(construct: IConstruct): CfnResource | undefined {
+    if (CfnResource.isCfnResource(construct)) return construct;
+    return CfnResource.isCfnResource(construct.node.defaultChild) ? (construct.node.defaultChild as CfnResource) : undefined;
+  }
+
   /** The template resource behind a construct: a CfnResource, or an L2 whose default child is one. */
   public entryOf(construct: IConstruct, role: string): Entry {
-    const cfn = CfnResource.isCfnResource(construct)
-      ? construct
-      : CfnResource.isCfnResource(construct.node.defaultChild) ? (construct.node.defaultChild as CfnResource) : undefined;
+    const cfn = this.cfnOf(construct);
     if (!cfn) {
       throw new Error(`AccessModel: the ${role} '${construct.node.path}' is not a CloudFormation resource and has no default child that is one; pass its L1 (CfnResource) or its ARN as a string.`);
     }

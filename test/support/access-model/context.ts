@@ -1,3 +1,4 @@
+import { canonicalKey } from './key-aliases';
 import type { ContextValue, RequestContext } from './types';
 
 function one(key: string, value: string | boolean | number | Date): string {
@@ -15,11 +16,12 @@ export function toContextValue(key: string, value: ContextValue): string | strin
 /** The model's default context overlaid with the request's own keys (null/undefined removes a default). */
 export function mergeContext(defaults: Record<string, string | string[]>, given: RequestContext | undefined): Record<string, string | string[]> {
   const out = { ...defaults };
-  for (const [key, value] of Object.entries(given ?? {})) {
+  for (const [givenKey, value] of Object.entries(given ?? {})) {
+    const key = canonicalKey(givenKey);
     // Condition keys are case-insensitive: replace a default spelt differently.
     for (const k of Object.keys(out)) if (k.toLowerCase() === key.toLowerCase()) delete out[k];
     if (value === null || value === undefined) continue;
-    out[key] = toContextValue(key, value);
+    out[key] = toContextValue(givenKey, value);
   }
   return out;
 }

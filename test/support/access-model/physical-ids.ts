@@ -35,6 +35,7 @@ const NAME_PROPERTY: Record<string, string> = {
   'AWS::Organizations::Policy': 'Name',
   'AWS::SSO::PermissionSet': 'Name',
   'AWS::CloudFormation::StackSet': 'StackSetName',
+  'AWS::IAM::SAMLProvider': 'Name',
 };
 
 /** Services whose resources' generated names must be lower case and at most 63 characters. */
@@ -118,6 +119,10 @@ export class PhysicalResource {
       case 'AWS::IAM::Group': return `${this.arnPrefix('iam', true)}group${this.path()}${n}`;
       case 'AWS::IAM::ManagedPolicy': return `${this.arnPrefix('iam', true)}policy${this.path()}${n}`;
       case 'AWS::IAM::InstanceProfile': return `${this.arnPrefix('iam', true)}instance-profile${this.path()}${n}`;
+      case 'AWS::IAM::SAMLProvider': return `${this.arnPrefix('iam', true)}saml-provider/${n}`;
+      case 'AWS::IAM::OIDCProvider':
+      case 'Custom::AWSCDKOpenIdConnectProvider':
+        return `${this.arnPrefix('iam', true)}oidc-provider/${String(this.prop('Url') ?? n).replace(/^https:\/\//, '')}`;
       case 'AWS::S3::Bucket': return `arn:${partition}:s3:::${n}`;
       case 'AWS::SecretsManager::Secret': return `${this.arnPrefix('secretsmanager')}secret:${n}-${alnum(this.seed, 6)}`;
       case 'AWS::KMS::Key': return `${this.arnPrefix('kms')}key/${this.keyId()}`;
@@ -157,6 +162,9 @@ export class PhysicalResource {
     const { region, account, urlSuffix } = this.stack;
     switch (this.resource.Type) {
       case 'AWS::IAM::ManagedPolicy':
+      case 'AWS::IAM::SAMLProvider':
+      case 'AWS::IAM::OIDCProvider':
+      case 'Custom::AWSCDKOpenIdConnectProvider':
       case 'AWS::SecretsManager::Secret':
       case 'AWS::SNS::Topic':
       case 'AWS::StepFunctions::StateMachine':

@@ -3,7 +3,7 @@ import { Catalog, Entry, entryName } from './catalog';
 
 /** Who makes a request, as the model sees it. */
 export interface PrincipalInfo {
-  readonly kind: 'role' | 'user' | 'root' | 'service';
+  readonly kind: 'role' | 'user' | 'root' | 'service' | 'federated';
   /** The ARN iam-simulate evaluates the request as (a role's assumed-role session ARN). */
   readonly requestArn: string;
   /** `aws:PrincipalArn`: the role ARN for a role session, else the principal's own ARN. */
@@ -21,6 +21,8 @@ export interface PrincipalInfo {
 }
 
 const SERVICE_PRINCIPAL = /^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$/;
+/** Web identity providers STS knows by name; they appear as `Principal: { Federated: ... }`. */
+const WEB_IDENTITY_PROVIDERS = new Set(['cognito-identity.amazonaws.com', 'accounts.google.com', 'graph.facebook.com', 'www.amazon.com']);
 
 function tagsOf(props: Record<string, unknown>): Record<string, string> {
   const out: Record<string, string> = {};
@@ -35,7 +37,18 @@ export function resolvePrincipal(catalog: Catalog, principal: IConstruct | strin
     if (!principal || !principal.node) {
       throw new Error(`AccessModel: principal must be a construct (role or user) or an ARN string, got ${JSON.stringify(principal)}.`);
     }
-    return fromEntry(catalog, catalog.entryOf(principal, 'principal'), sessionName);
+    const target = catalog.targetOf(principal, 'principal');
+    if (target.arn) return resolvePrincipal(catalog, target.arn, sessionName);
+    const type = target.entry!.resource.Type;
+    // A Lambda function, instance profile user... acts through its grantPrincipal (its role).
+    const grantPrincipal = (principal as unknown as { grantPrincipal?: IConstruct }).grantPrincipal;
+    if (type !== 'AWS::IAM::Role' && type !== 'AWS::IAM::User' && grantPrincipal && grantPrincipal !== principal && grantPrincipal.node) {
+      return resolvePrincipal(catalog, grantPrincipal, sessionName);
+    }
+    return fromEntry(catalog, target.entry!, sessionName);
+  }
+  if (WEB_IDENTITY_PROVIDERS.has(principal) || /^arn:[a-z-]+:iam::\d{12}:(oidc-provider|saml-provider)\/.+$/.test(principal)) {
+    return { kind: 'federated', requestArn: principal, principalArn: principal, partition: 'aws', tags: {}, description: `federated identity provider ${principal}` };
   }
   if (SERVICE_PRINCIPAL.test(principal)) {
     return { kind: 'service', requestArn: principal, principalArn: principal, partition: 'aws', tags: {}, description: `service principal ${principal}` };

@@ -1,7 +1,21 @@
 // Runs @cloud-copilot/iam-simulate's (asynchronous) runSimulation for simulator.ts, which blocks on
 // a shared flag until the answer is posted back, so AccessModel.check() can stay synchronous.
 const { parentPort, workerData } = require('worker_threads');
-const { runSimulation, getDenialReasons, getGrantReasons } = require(workerData.modulePath);
+const { runSimulation, getDenialReasons, getGrantReasons, typeForContextKey, isConditionKeyArray } = require(workerData.modulePath);
+
+/** Keys given an array that iam-simulate treats as single-valued (it would keep only the first element). */
+async function singleValuedArrays(context) {
+  const out = [];
+  for (const [key, value] of Object.entries(context)) {
+    if (!Array.isArray(value)) continue;
+    try {
+      if (!isConditionKeyArray(await typeForContextKey(key))) out.push(key);
+    } catch {
+      // unknown keys are reported as ignored context keys instead
+    }
+  }
+  return out;
+}
 
 parentPort.on('message', async ({ signal, port, simulation, options }) => {
   let reply;
@@ -12,6 +26,7 @@ parentPort.on('message', async ({ signal, port, simulation, options }) => {
       result: JSON.parse(JSON.stringify(result)),
       grants: analyses.flatMap((a) => (a ? getGrantReasons(a) : [])),
       denials: analyses.flatMap((a) => (a ? getDenialReasons(a) : [])),
+      singleValuedArrays: await singleValuedArrays(simulation.request.contextVariables),
     };
   } catch (e) {
     reply = { error: String((e && e.stack) || e) };

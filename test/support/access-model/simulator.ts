@@ -7,6 +7,8 @@ export interface SimulationOutput {
   readonly result: RunSimulationResults;
   readonly grants: RequestGrant[];
   readonly denials: RequestDenial[];
+  /** Context keys given an array although iam-simulate takes them as single-valued. */
+  readonly singleValuedArrays: string[];
 }
 
 let worker: Worker | undefined;
