@@ -1,4 +1,4 @@
-import { Lazy, Names, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledge } from '../private/acknowledge';
@@ -12,6 +12,16 @@ export interface DeveloperBoundaryProps {
    * statement; none may allow every action on every resource.
    */
   readonly allowedStatements: iam.PolicyStatement[];
+
+  /**
+   * The IAM path every delegated role must live under, e.g. `/delegated/`. Creating a role elsewhere,
+   * and passing a role from elsewhere to a service (`iam:PassRole`), are denied, so developers cannot
+   * hand an existing privileged role to, say, a Lambda function they control.
+   *
+   * @default - no path restriction: if `allowedStatements` allow `iam:PassRole`, developers can pass
+   *   any role of the account, including ones without this boundary (a warning says so)
+   */
+  readonly delegatedRolePath?: string;
 
   /**
    * The managed policy's name. The boundary's own statements refer to its ARN, so the name is fixed at synth time.
@@ -59,6 +69,10 @@ export class DeveloperBoundary extends iam.ManagedPolicy {
         throw new Error(`DeveloperBoundary: an allowed statement allows every action ("*") on every resource, so the boundary caps nothing; got ${JSON.stringify(statement.toStatementJson())}; list the services and resources developers need instead`);
       }
     }
+    const rolePath = props.delegatedRolePath;
+    if (rolePath !== undefined && !Token.isUnresolved(rolePath) && (rolePath === '/' || !/^\/([\w+=,.@-]+\/)+$/.test(rolePath) || rolePath.length > 512)) {
+      throw new Error(`DeveloperBoundary: delegatedRolePath must be an IAM path below the root such as /delegated/ (starts and ends with /, up to 512 letters, digits and +=,.@-_), got "${rolePath}"`);
+    }
     const name = props.managedPolicyName;
     if (name !== undefined && !Token.isUnresolved(name) && !/^[\w+=,.@-]{1,128}$/.test(name)) {
       throw new Error(`DeveloperBoundary: managedPolicyName must be 1 to 128 letters, digits and +=,.@-_, got "${name}"`);
@@ -97,6 +111,18 @@ export class DeveloperBoundary extends iam.ManagedPolicy {
       }),
     );
 
+    if (rolePath !== undefined) {
+      this.addStatements(new iam.PolicyStatement({
+        sid: 'DenyRolesOutsideDelegatedPath',
+        effect: iam.Effect.DENY,
+        actions: ['iam:CreateRole', 'iam:PassRole'],
+        notResources: [Stack.of(this).formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${rolePath.replace(/^\//, '')}*` })],
+      }));
+    } else if (props.allowedStatements.some((st) => st.effect === iam.Effect.ALLOW && st.actions.some((a) => matchesAction(a, 'iam:PassRole')))) {
+      Annotations.of(this).addWarningV2('cdk-security-patterns:identity:pass-any-role',
+        'The boundary allows iam:PassRole but sets no delegatedRolePath: developers can pass any role of the account, including privileged ones without this boundary, to a service they control. Set delegatedRolePath.');
+    }
+
     // Only the findings the caller's statements cause; the guard statements are all Deny.
     const allows = props.allowedStatements.filter((st) => st.effect === iam.Effect.ALLOW);
     const wildcard = allows.some((st) => [...st.actions, ...st.resources].some((x) => x.includes('*')));
@@ -121,4 +147,10 @@ export class DeveloperBoundary extends iam.ManagedPolicy {
   public applyTo(scope: IConstruct): void {
     iam.PermissionsBoundary.of(scope).apply(this);
   }
+}
+
+/** Whether the IAM action pattern `pattern` (with `*` and `?` wildcards, case-insensitive) covers `action`. */
+function matchesAction(pattern: string, action: string): boolean {
+  const regex = new RegExp(`^${pattern.split('').map((c) => (c === '*' ? '.*' : c === '?' ? '.' : c.replace(/[.+^${}()|[\]\\]/g, '\\$&'))).join('')}$`, 'i');
+  return regex.test(action);
 }

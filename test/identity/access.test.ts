@@ -165,6 +165,37 @@ describe('DeveloperBoundary on a delegated admin with AdministratorAccess', () =
   });
 });
 
+describe('DeveloperBoundary with a delegated role path', () => {
+  const stack = new Stack(new App(), 'Team', { env: PROD });
+  const boundary = new DeveloperBoundary(stack, 'Boundary', {
+    managedPolicyName: 'team-boundary',
+    delegatedRolePath: '/delegated/',
+    allowedStatements: [new iam.PolicyStatement({ actions: ['lambda:*', 'iam:CreateRole', 'iam:PassRole'], resources: ['*'] })],
+  });
+  const developer = new iam.Role(stack, 'Developer', {
+    assumedBy: new iam.AccountRootPrincipal(),
+    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AdministratorAccess')],
+    permissionsBoundary: boundary,
+  });
+  const model = new AccessModel([stack]);
+  const BOUNDARY = 'arn:aws:iam::222222222222:policy/team-boundary';
+  const check = (action: string, resource: string, context: Record<string, string> = {}) =>
+    model.check({ principal: developer, action, resource, context, resourceAccount: '222222222222' });
+
+  test('passes a role of the delegated path to a service', () => {
+    expect(check('iam:PassRole', 'arn:aws:iam::222222222222:role/delegated/app-fn', { 'iam:PassedToService': 'lambda.amazonaws.com' })).toBe('Allowed');
+  });
+
+  test('may not pass a privileged role outside the path: no escalation through a Lambda function', () => {
+    expect(check('iam:PassRole', 'arn:aws:iam::222222222222:role/OrganizationAdmin', { 'iam:PassedToService': 'lambda.amazonaws.com' })).toBe('ExplicitlyDenied');
+  });
+
+  test('creates roles only in the path, and only with the boundary', () => {
+    expect(check('iam:CreateRole', 'arn:aws:iam::222222222222:role/delegated/app-fn', { 'iam:PermissionsBoundary': BOUNDARY })).toBe('Allowed');
+    expect(check('iam:CreateRole', 'arn:aws:iam::222222222222:role/app-fn', { 'iam:PermissionsBoundary': BOUNDARY })).toBe('ExplicitlyDenied');
+  });
+});
+
 describe('MfaRequired', () => {
   const stack = new Stack(new App(), 'Users', { env: DEV });
   const humans = new iam.Group(stack, 'Humans', { path: '/people/' });

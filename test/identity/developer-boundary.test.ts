@@ -1,5 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { Construct } from 'constructs';
@@ -79,6 +79,31 @@ describe('DeveloperBoundary', () => {
       'AwsSolutions-IAM5', 'NIST.800.53.R5-IAMPolicyNoStatementsWithFullAccess', 'HIPAA.Security-IAMPolicyNoStatementsWithFullAccess', 'PCI.DSS.321-IAMPolicyNoStatementsWithFullAccess',
     ]);
     expect(wide.guard.SuppressedRules).toEqual(['iam_managed_policy_no_statements_with_full_access_check']);
+  });
+
+  test('delegatedRolePath denies creating or passing a role outside the path', () => {
+    const { stack } = build({ managedPolicyName: 'team-boundary', delegatedRolePath: '/delegated/team-a/' });
+    expect(policy(stack).Properties.PolicyDocument.Statement).toContainEqual({
+      Sid: 'DenyRolesOutsideDelegatedPath', Effect: 'Deny', Action: ['iam:CreateRole', 'iam:PassRole'],
+      NotResource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:role/delegated/team-a/*']] },
+    });
+  });
+
+  test.each([['iam:PassRole'], ['iam:Pass*'], ['IAM:*']])('warns when %s is allowed without a delegatedRolePath', (action) => {
+    const { stack } = build({ allowedStatements: [new iam.PolicyStatement({ actions: [action], resources: ['*'] })] });
+    Annotations.fromStack(stack).hasWarning('/Prod/Boundary', Match.stringLikeRegexp(
+      'The boundary allows iam:PassRole but sets no delegatedRolePath: developers can pass any role of the account.*Set delegatedRolePath\\. \\[ack: cdk-security-patterns:identity:pass-any-role\\]'));
+  });
+
+  test('does not warn about iam:PassRole with a delegatedRolePath, or without iam:PassRole', () => {
+    const passRole = new iam.PolicyStatement({ actions: ['iam:PassRole', 'iam:PutRolePolicy'], resources: ['*'] });
+    Annotations.fromStack(build({ allowedStatements: [passRole], delegatedRolePath: '/delegated/' }).stack).hasNoWarning('*', Match.anyValue());
+    Annotations.fromStack(build({ allowedStatements: [new iam.PolicyStatement({ actions: ['iam:PutRolePolicy'], resources: ['*'] })] }).stack).hasNoWarning('*', Match.anyValue());
+  });
+
+  test.each([['/'], ['delegated/'], ['/delegated'], ['/dele gated/']])('fails when delegatedRolePath is %s', (path) => {
+    expect(() => build({ delegatedRolePath: path })).toThrow(
+      `DeveloperBoundary: delegatedRolePath must be an IAM path below the root such as /delegated/ (starts and ends with /, up to 512 letters, digits and +=,.@-_), got "${path}"`);
   });
 
   test('fails when no statement is given', () => {
