@@ -211,6 +211,10 @@ export class CrossAccountRole extends Construct implements iam.IGrantable {
         throw new Error(`CrossAccountRole.grantAssume: the grantee is in account ${account}, which ${this.node.path} does not trust (it trusts ${trusted.join(', ')}); add a TrustedAccount for ${account} or grant a principal of a trusted account`);
       }
     }
+    const trustedRoles = this.trustedAccounts.every((t) => t._roles !== undefined) ? this.trustedAccounts.flatMap((t) => t._roles!) : undefined;
+    if (trustedRoles && !trustedRoles.includes(grantee.grantPrincipal as iam.IRole)) {
+      throw new Error(`CrossAccountRole.grantAssume: ${this.node.path} trusts only the roles ${trustedRoles.map((r) => r.node.path).join(', ')}, so a grant to ${describe(grantee)} would not let it assume the role; grant one of those roles, or trust its account with TrustedAccount.account`);
+    }
     return iam.Grant.addToPrincipal({ grantee, actions: this.grantedActions, resourceArns: [this.role.roleArn] });
   }
 
@@ -271,6 +275,11 @@ class TrustStatementsPrincipal extends iam.CompositePrincipal {
  */
 function iamDate(date: Date): string {
   return new Date(Math.ceil(date.getTime() / 1000) * 1000).toISOString().replace(/\.000Z$/, 'Z');
+}
+
+function describe(grantee: iam.IGrantable): string {
+  const principal = grantee.grantPrincipal as unknown as { node?: { path: string } };
+  return principal.node?.path ?? grantee.grantPrincipal.toString();
 }
 
 function mergeConditions(...sets: Record<string, Record<string, unknown>>[]): Record<string, Record<string, unknown>> {

@@ -38,7 +38,9 @@ export class TrustedAccount {
       throw new Error('TrustedAccount.roles: roles must name at least one role, got an empty list; pass the roles that may assume this role, or use TrustedAccount.account(accountId)');
     }
     const accounts = roles.map((r) => r.env.account).filter((a) => !Token.isUnresolved(a));
-    return new TrustedAccount(`roles ${roles.map((r) => r.node.path).join(', ')}`, roles.map((r) => new iam.ArnPrincipal(r.roleArn)), accounts, options.externalId, undefined, true, 'TrustedAccount.roles');
+    const trust = new TrustedAccount(`roles ${roles.map((r) => r.node.path).join(', ')}`, roles.map((r) => new iam.ArnPrincipal(r.roleArn)), accounts, options.externalId, undefined, true, 'TrustedAccount.roles');
+    trust._roles = roles;
+    return trust;
   }
 
   /**
@@ -97,6 +99,8 @@ export class TrustedAccount {
   public readonly _principals: iam.IPrincipal[];
   /** @internal Whether the callers are roles, whose sessions are role chaining (at most 1 hour). */
   public readonly _roleChaining: boolean;
+  /** @internal The trusted role constructs, for a roles trust. */
+  public _roles?: iam.IRole[];
   /** @internal Whether this trusts a third party's service. */
   public readonly _thirdParty: boolean;
 

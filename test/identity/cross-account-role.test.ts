@@ -267,6 +267,27 @@ describe('CrossAccountRole.grantAssume', () => {
     Template.fromStack(dev).resourceCountIs('AWS::IAM::Policy', 1);
   });
 
+  test('grants a role that a roles trust names', () => {
+    const app = new App();
+    const dev = new Stack(app, 'Dev', { env: { account: '111111111111', region: 'us-east-1' } });
+    const prod = new Stack(app, 'Prod', { env: PROD });
+    const developer = new iam.Role(dev, 'Developer', { assumedBy: new iam.AccountRootPrincipal(), roleName: 'developer' });
+    const cross = new CrossAccountRole(prod, 'Cross', { trustedAccounts: [TrustedAccount.roles([developer])], roleName: 'reader' });
+    cross.grantAssume(developer);
+    Template.fromStack(dev).resourceCountIs('AWS::IAM::Policy', 1);
+  });
+
+  test('fails when the grantee is not one of the roles a roles trust names', () => {
+    const app = new App();
+    const dev = new Stack(app, 'Dev', { env: { account: '111111111111', region: 'us-east-1' } });
+    const prod = new Stack(app, 'Prod', { env: PROD });
+    const developer = new iam.Role(dev, 'Developer', { assumedBy: new iam.AccountRootPrincipal(), roleName: 'developer' });
+    const intern = new iam.Role(dev, 'Intern', { assumedBy: new iam.AccountRootPrincipal(), roleName: 'intern' });
+    const cross = new CrossAccountRole(prod, 'Cross', { trustedAccounts: [TrustedAccount.roles([developer])], roleName: 'reader' });
+    expect(() => cross.grantAssume(intern)).toThrow(
+      'CrossAccountRole.grantAssume: Prod/Cross trusts only the roles Dev/Developer, so a grant to Dev/Intern would not let it assume the role; grant one of those roles, or trust its account with TrustedAccount.account');
+  });
+
   test('fails when the grantee is in an account the role does not trust', () => {
     const { developer, cross } = twoAccounts([TrustedAccount.account('333333333333')]);
     expect(() => cross.grantAssume(developer)).toThrow(
