@@ -229,8 +229,7 @@ export class AccessModel {
     if (principal.kind === 'user' && principal.name) ctx['aws:username'] = principal.name;
     for (const [k, v] of Object.entries(principal.tags)) ctx[`aws:PrincipalTag/${k}`] = v;
     if (resource.entry) {
-      const tags = this.catalog.props(resource.entry).Tags;
-      if (Array.isArray(tags)) for (const t of tags as { Key: string; Value: string }[]) ctx[`aws:ResourceTag/${t.Key}`] = t.Value;
+      for (const [k, v] of Object.entries(this.catalog.tags(resource.entry))) ctx[`aws:ResourceTag/${k}`] = v;
     }
     const orgId = this.options.organizationId;
     if (orgId) {

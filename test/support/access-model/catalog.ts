@@ -26,7 +26,7 @@ export function entryName(e: Entry): string {
 export class Catalog {
   public readonly resolver: IntrinsicResolver;
   private readonly entries: Entry[] = [];
-  private readonly propsCache = new Map<Entry, Record<string, unknown>>();
+  private readonly propCache = new Map<Entry, Map<string, unknown>>();
 
   constructor(public readonly stacks: readonly StackInfo[], parameters?: Readonly<Record<string, unknown>>) {
     this.resolver = new IntrinsicResolver(stacks, parameters);
@@ -48,14 +48,27 @@ export class Catalog {
     return this.entries.filter((e) => e.resource.Type === type && (account === undefined || e.stack.account === account));
   }
 
-  /** The resource's properties with every intrinsic resolved. */
-  public props(entry: Entry): Record<string, unknown> {
-    let p = this.propsCache.get(entry);
-    if (!p) {
-      p = (this.resolver.resolve(entry.stack, entry.resource.Properties ?? {}, `Resources.${entry.logicalId}.Properties`) ?? {}) as Record<string, unknown>;
-      this.propsCache.set(entry, p);
+  /**
+   * One property of the resource with every intrinsic resolved. Properties are resolved one at a time
+   * so that an unrelated property the model cannot resolve (an import from a stack it was not given)
+   * does not get in the way.
+   */
+  public prop(entry: Entry, name: string): unknown {
+    let cache = this.propCache.get(entry);
+    if (!cache) this.propCache.set(entry, cache = new Map());
+    if (!cache.has(name)) {
+      const raw = entry.resource.Properties?.[name];
+      cache.set(name, raw === undefined ? undefined : this.resolver.resolve(entry.stack, raw, `Resources.${entry.logicalId}.Properties.${name}`));
     }
-    return p;
+    return cache.get(name);
+  }
+
+  /** The resource's `Tags` as a map. */
+  public tags(entry: Entry): Record<string, string> {
+    const out: Record<string, string> = {};
+    const tags = this.prop(entry, 'Tags');
+    if (Array.isArray(tags)) for (const t of tags as { Key: string; Value: string }[]) out[t.Key] = t.Value;
+    return out;
   }
 
   public physical(entry: Entry): PhysicalResource {

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Stack, Stage } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -66,6 +66,18 @@ test('env-agnostic stacks get the default account and region', () => {
   expect(DEFAULT_REGION).toBe('us-east-1');
   expect(t.model.arnOf(t.secret)).toMatch(/^arn:aws:secretsmanager:us-east-1:111111111111:secret:Shared-Secret[A-F0-9]{8}-[A-Za-z0-9]{6}$/);
   expect(t.model.arnOf(t.prodRole)).toBe('arn:aws:iam::333333333333:role/prod-role');
+});
+
+test('a stack inside a Stage takes the Stage\'s environment', () => {
+  const stage = new Stage(new App(), 'Staging', { env: { account: '444444444444', region: 'ap-southeast-2' } });
+  const stack = new Stack(stage, 'Data');
+  const bucket = new s3.Bucket(stack, 'Bucket');
+  const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+  bucket.grantRead(reader);
+  const model = new AccessModel([stack]);
+  const e = model.explain({ principal: reader, action: 's3:GetObject', resource: bucket, resourceSuffix: '/a' });
+  expect([e.decision, e.resourceAccount, e.context['aws:RequestedRegion']]).toEqual(['Allowed', '444444444444', 'ap-southeast-2']);
+  expect(e.principal).toMatch(/^arn:aws:sts::444444444444:assumed-role\/Staging-Data-Reader[0-9A-F]{8}\/access-model$/);
 });
 
 describe('cross-account AssumeRole with ExternalId (L2 Role)', () => {

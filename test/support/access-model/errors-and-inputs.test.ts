@@ -78,6 +78,27 @@ describe('context values', () => {
   });
 });
 
+describe('stacks the model was not given', () => {
+  const template = single(roleWith({}), {
+    Other: { Type: 'AWS::IAM::Role', Properties: { RoleName: 'other', AssumeRolePolicyDocument: trust } },
+    OtherPolicy: {
+      Type: 'AWS::IAM::Policy',
+      Properties: {
+        PolicyName: 'p', Roles: [{ Ref: 'Other' }],
+        PolicyDocument: doc({ Effect: 'Allow', Action: 's3:GetObject', Resource: { 'Fn::ImportValue': 'Missing-BucketArn' } }),
+      },
+    },
+  });
+  const model = new AccessModel([template]);
+  test('an import from a missing stack does not get in the way of a principal it does not concern', () => {
+    expect(model.check({ principal: R, action: 'sts:AssumeRole', resource: 'arn:aws:iam::111111111111:role/other' })).toBe('ImplicitlyDenied');
+  });
+  test('fails when a policy of the principal imports from a stack the model was not given', () => {
+    expect(() => model.check({ principal: 'arn:aws:iam::111111111111:role/other', action: 's3:GetObject', resource: 'arn:aws:s3:::b/k', resourceAccount: '111111111111' }))
+      .toThrow("AccessModel: Fn::ImportValue 'Missing-BucketArn' is not exported by any of the model's stacks (exports: none); pass the exporting stack to the AccessModel too.");
+  });
+});
+
 describe('inputs the model rejects', () => {
   const model = new AccessModel([single(roleWith({}))]);
   test('fails when no stacks are given', () => {

@@ -39,7 +39,7 @@ export class IdentityPolicies {
       throw new Error(`AccessModel: ${usedBy} uses the AWS managed policy '${arn}', whose document the model does not know (built in: ${Object.keys(BUILT_IN_MANAGED_POLICIES).join(', ')}); pass it as options.managedPolicies['${arn}'].`);
     }
     const entry = this.catalog.ofType('AWS::IAM::ManagedPolicy').find((e) => this.catalog.arn(e) === arn);
-    if (entry) return { name: entryName(entry), policy: this.catalog.props(entry).PolicyDocument as PolicyDocument };
+    if (entry) return { name: entryName(entry), policy: this.catalog.prop(entry, 'PolicyDocument') as PolicyDocument };
     throw new Error(`AccessModel: ${usedBy} uses the managed policy '${arn}', which is not in the model's stacks; pass the stack that defines it, or its document as options.managedPolicies['${arn}'].`);
   }
 
@@ -65,7 +65,7 @@ export class IdentityPolicies {
   /** The permissions boundary of a role or user, if it has one. */
   public boundaryOf(principal: PrincipalInfo): NamedPolicy | undefined {
     const entry = principal.entry!;
-    const arn = this.catalog.props(entry).PermissionsBoundary;
+    const arn = this.catalog.prop(entry, 'PermissionsBoundary');
     if (arn === undefined) return undefined;
     if (typeof arn !== 'string') {
       throw new Error(`AccessModel: PermissionsBoundary of ${entryName(entry)} resolves to ${JSON.stringify(arn)}, not an ARN.`);
@@ -75,21 +75,19 @@ export class IdentityPolicies {
 
   private groupsOf(user: Entry): string[] {
     const name = this.catalog.physical(user).name();
-    const groups = new Set(asList(this.catalog.props(user).Groups).map(String));
+    const groups = new Set(asList(this.catalog.prop(user, 'Groups')).map(String));
     for (const e of this.catalog.ofType('AWS::IAM::UserToGroupAddition', user.stack.account)) {
-      const p = this.catalog.props(e);
-      if (asList(p.Users).includes(name)) groups.add(String(p.GroupName));
+      if (asList(this.catalog.prop(e, 'Users')).includes(name)) groups.add(String(this.catalog.prop(e, 'GroupName')));
     }
     return [...groups];
   }
 
   private attachedTo(entry: Entry, type: IamType): NamedPolicy[] {
-    const props = this.catalog.props(entry);
     const out: NamedPolicy[] = [];
-    for (const inline of asList(props.Policies) as { PolicyName: string; PolicyDocument: PolicyDocument }[]) {
+    for (const inline of asList(this.catalog.prop(entry, 'Policies')) as { PolicyName: string; PolicyDocument: PolicyDocument }[]) {
       out.push({ name: `${entryName(entry)} inline ${inline.PolicyName}`, policy: inline.PolicyDocument });
     }
-    for (const arn of asList(props.ManagedPolicyArns)) {
+    for (const arn of asList(this.catalog.prop(entry, 'ManagedPolicyArns'))) {
       if (typeof arn !== 'string') throw new Error(`AccessModel: a ManagedPolicyArns entry of ${entryName(entry)} resolves to ${JSON.stringify(arn)}, not an ARN.`);
       out.push(this.managedPolicy(arn, entryName(entry)));
     }
@@ -102,14 +100,12 @@ export class IdentityPolicies {
     const out: NamedPolicy[] = [];
     for (const policyType of ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy']) {
       for (const e of this.catalog.ofType(policyType, account)) {
-        const p = this.catalog.props(e);
-        if (asList(p[LIST_PROPERTY[type]]).includes(name)) out.push({ name: entryName(e), policy: p.PolicyDocument as PolicyDocument });
+        if (asList(this.catalog.prop(e, LIST_PROPERTY[type])).includes(name)) out.push({ name: entryName(e), policy: this.catalog.prop(e, 'PolicyDocument') as PolicyDocument });
       }
     }
     const [singleType, nameProp] = SINGLE_POLICY[type];
     for (const e of this.catalog.ofType(singleType, account)) {
-      const p = this.catalog.props(e);
-      if (p[nameProp] === name) out.push({ name: entryName(e), policy: p.PolicyDocument as PolicyDocument });
+      if (this.catalog.prop(e, nameProp) === name) out.push({ name: entryName(e), policy: this.catalog.prop(e, 'PolicyDocument') as PolicyDocument });
     }
     return out;
   }

@@ -42,10 +42,10 @@ export class OrgPolicies {
     this.scps = (options.scps ?? []).map((p, i) => normalise(p, `scp-${i + 1}`));
     this.rcps = (options.rcps ?? []).map((p, i) => normalise(p, `rcp-${i + 1}`));
     for (const e of catalog.ofType('AWS::Organizations::Policy')) {
-      const p = catalog.props(e);
-      const list = p.Type === 'SERVICE_CONTROL_POLICY' ? this.scps : p.Type === 'RESOURCE_CONTROL_POLICY' ? this.rcps : undefined;
+      const policyType = catalog.prop(e, 'Type');
+      const list = policyType === 'SERVICE_CONTROL_POLICY' ? this.scps : policyType === 'RESOURCE_CONTROL_POLICY' ? this.rcps : undefined;
       if (!list) continue;
-      let document = p.Content;
+      let document = catalog.prop(e, 'Content');
       if (typeof document === 'string') {
         const text = document;
         try {
@@ -54,9 +54,10 @@ export class OrgPolicies {
           throw new Error(`AccessModel: Content of ${entryName(e)} is not valid JSON: ${text.slice(0, 200)}`);
         }
       }
-      const targets = (Array.isArray(p.TargetIds) ? p.TargetIds : []).map(String);
+      const targetIds = catalog.prop(e, 'TargetIds');
+      const targets = (Array.isArray(targetIds) ? targetIds : []).map(String);
       const toEveryAccount = targets.some((t) => !/^\d{12}$/.test(t));
-      list.push({ name: `${entryName(e)} (${String(p.Name)})`, document: document as PolicyDocument, accounts: toEveryAccount ? undefined : targets });
+      list.push({ name: `${entryName(e)} (${String(catalog.prop(e, 'Name'))})`, document: document as PolicyDocument, accounts: toEveryAccount ? undefined : targets });
     }
   }
 

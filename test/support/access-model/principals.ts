@@ -24,13 +24,6 @@ const SERVICE_PRINCIPAL = /^[a-z0-9.-]+\.amazonaws\.com(\.cn)?$/;
 /** Web identity providers STS knows by name; they appear as `Principal: { Federated: ... }`. */
 const WEB_IDENTITY_PROVIDERS = new Set(['cognito-identity.amazonaws.com', 'accounts.google.com', 'graph.facebook.com', 'www.amazon.com']);
 
-function tagsOf(props: Record<string, unknown>): Record<string, string> {
-  const out: Record<string, string> = {};
-  const tags = props.Tags;
-  if (Array.isArray(tags)) for (const t of tags as { Key: string; Value: string }[]) out[t.Key] = t.Value;
-  return out;
-}
-
 /** Turns the `principal` of a check into the request's principal. */
 export function resolvePrincipal(catalog: Catalog, principal: IConstruct | string, sessionName: string): PrincipalInfo {
   if (typeof principal !== 'string') {
@@ -91,7 +84,6 @@ export function resolvePrincipal(catalog: Catalog, principal: IConstruct | strin
 
 function fromEntry(catalog: Catalog, entry: Entry, sessionName: string): PrincipalInfo {
   const physical = catalog.physical(entry);
-  const props = catalog.props(entry);
   const { account, partition } = entry.stack;
   const name = physical.name();
   const arn = physical.arn();
@@ -99,12 +91,12 @@ function fromEntry(catalog: Catalog, entry: Entry, sessionName: string): Princip
     case 'AWS::IAM::Role':
       return {
         kind: 'role', requestArn: `arn:${partition}:sts::${account}:assumed-role/${name}/${sessionName}`, principalArn: arn,
-        account, partition, entry, name, userId: `${physical.getAtt('RoleId')}:${sessionName}`, tags: tagsOf(props), description: entryName(entry),
+        account, partition, entry, name, userId: `${physical.getAtt('RoleId')}:${sessionName}`, tags: catalog.tags(entry), description: entryName(entry),
       };
     case 'AWS::IAM::User':
       return {
         kind: 'user', requestArn: arn, principalArn: arn, account, partition, entry, name,
-        userId: String(physical.getAtt('UserId')), tags: tagsOf(props), description: entryName(entry),
+        userId: String(physical.getAtt('UserId')), tags: catalog.tags(entry), description: entryName(entry),
       };
     default:
       throw new Error(`AccessModel: principal ${entryName(entry)} is not an IAM role or user; requests are made by roles (their sessions) and users.`);

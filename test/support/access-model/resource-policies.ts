@@ -26,38 +26,41 @@ function defaultKeyPolicy(entry: Entry): PolicyDocument {
  * AWS::Lambda::Permission resources add to a function. Undefined when the resource has none.
  */
 export function resourcePolicyOf(catalog: Catalog, entry: Entry, action: string): PolicyDocument | undefined {
-  const props = catalog.props(entry);
   const physical = catalog.physical(entry);
   const merge = (docs: unknown[]): PolicyDocument | undefined => {
     const statements = docs.flatMap(statementsOf);
     return statements.length ? { Version: '2012-10-17', Statement: statements } : undefined;
   };
   const account = entry.stack.account;
+  /** Documents (`docProp`) of `type` resources whose `keyProp` names this resource. */
+  const attached = (type: string, keyProp: string, names: (v: unknown) => boolean, docProp = 'PolicyDocument', anyAccount = false) =>
+    catalog.ofType(type, anyAccount ? undefined : account).filter((e) => names(catalog.prop(e, keyProp))).map((e) => catalog.prop(e, docProp));
   switch (entry.resource.Type) {
     case 'AWS::IAM::Role':
-      return TRUST_ACTIONS.test(action) ? (props.AssumeRolePolicyDocument as PolicyDocument) : undefined;
+      return TRUST_ACTIONS.test(action) ? (catalog.prop(entry, 'AssumeRolePolicyDocument') as PolicyDocument) : undefined;
     case 'AWS::KMS::Key':
-      return (props.KeyPolicy as PolicyDocument | undefined) ?? defaultKeyPolicy(entry);
+      return (catalog.prop(entry, 'KeyPolicy') as PolicyDocument | undefined) ?? defaultKeyPolicy(entry);
     case 'AWS::S3::Bucket': {
-      const name = physical.name();
-      return merge(catalog.ofType('AWS::S3::BucketPolicy').map((e) => catalog.props(e)).filter((p) => p.Bucket === name || p.Bucket === physical.arn()).map((p) => p.PolicyDocument));
+      // bucket names are global: a bucket policy of any of the stacks may name it
+      const ids = [physical.name(), physical.arn()];
+      return merge(attached('AWS::S3::BucketPolicy', 'Bucket', (v) => ids.includes(v as string), 'PolicyDocument', true));
     }
     case 'AWS::SecretsManager::Secret': {
       const ids = [physical.arn(), physical.name()];
-      return merge(catalog.ofType('AWS::SecretsManager::ResourcePolicy', account).map((e) => catalog.props(e)).filter((p) => ids.includes(p.SecretId as string)).map((p) => p.ResourcePolicy));
+      return merge(attached('AWS::SecretsManager::ResourcePolicy', 'SecretId', (v) => ids.includes(v as string), 'ResourcePolicy'));
     }
     case 'AWS::SNS::Topic': {
       const arn = physical.arn();
       return merge([
-        ...catalog.ofType('AWS::SNS::TopicPolicy', account).map((e) => catalog.props(e)).filter((p) => asList(p.Topics).includes(arn)).map((p) => p.PolicyDocument),
-        ...catalog.ofType('AWS::SNS::TopicInlinePolicy', account).map((e) => catalog.props(e)).filter((p) => p.TopicArn === arn).map((p) => p.PolicyDocument),
+        ...attached('AWS::SNS::TopicPolicy', 'Topics', (v) => asList(v).includes(arn)),
+        ...attached('AWS::SNS::TopicInlinePolicy', 'TopicArn', (v) => v === arn),
       ]);
     }
     case 'AWS::SQS::Queue': {
       const url = physical.ref();
       return merge([
-        ...catalog.ofType('AWS::SQS::QueuePolicy', account).map((e) => catalog.props(e)).filter((p) => asList(p.Queues).includes(url)).map((p) => p.PolicyDocument),
-        ...catalog.ofType('AWS::SQS::QueueInlinePolicy', account).map((e) => catalog.props(e)).filter((p) => p.Queue === url).map((p) => p.PolicyDocument),
+        ...attached('AWS::SQS::QueuePolicy', 'Queues', (v) => asList(v).includes(url)),
+        ...attached('AWS::SQS::QueueInlinePolicy', 'Queue', (v) => v === url),
       ]);
     }
     case 'AWS::Lambda::Function':
@@ -74,8 +77,8 @@ function lambdaPermissionStatements(catalog: Catalog, fn: Entry): unknown[] {
   const names = [arn, physical.name(), `${fn.stack.account}:function:${physical.name()}`];
   const statements: unknown[] = [];
   for (const e of catalog.ofType('AWS::Lambda::Permission', fn.stack.account)) {
-    const p = catalog.props(e);
-    if (!names.includes(p.FunctionName as string)) continue;
+    if (!names.includes(catalog.prop(e, 'FunctionName') as string)) continue;
+    const p = Object.fromEntries(['Principal', 'Action', 'SourceArn', 'SourceAccount', 'PrincipalOrgID', 'FunctionUrlAuthType'].map((k) => [k, catalog.prop(e, k)]));
     const principal = String(p.Principal);
     const conditions: Record<string, Record<string, unknown>> = {};
     const add = (op: string, key: string, value: unknown) => { (conditions[op] ??= {})[key] = value; };
