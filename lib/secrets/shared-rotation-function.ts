@@ -222,7 +222,12 @@ export class SharedRotationFunction extends Construct {
       const securityGroup = this.securityGroup!;
       if (options.secretsManagerEndpoint) {
         this.endpoint = secretsManagerEndpoint(stack, options.vpc, options.vpcSubnets);
-        this.function.connections.allowTo(this.endpoint, ec2.Port.tcp(443), 'Secrets Manager API through the interface endpoint');
+        // The egress rule is inline (to the VPC's range, where the endpoint is): an SG-to-SG rule would be
+        // a separate resource, and a group whose inline egress list is empty keeps EC2's allow-all default.
+        securityGroup.addEgressRule(ec2.Peer.ipv4(options.vpc.vpcCidrBlock), ec2.Port.tcp(443), 'Secrets Manager API through the interface endpoint');
+        for (const endpointGroup of this.endpoint.connections.securityGroups) {
+          endpointGroup.addIngressRule(securityGroup, ec2.Port.tcp(443), `Secrets Manager API for the ${strategy.name} rotation function`);
+        }
         this.function.node.addDependency(this.endpoint);
       } else {
         // through a NAT gateway or an interface endpoint created elsewhere

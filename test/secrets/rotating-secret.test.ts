@@ -1,0 +1,385 @@
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { DatabaseTarget, RotatingSecret, RotatingSecretProps, RotationStrategy } from '../../lib/secrets';
+import { databaseStack, newStack, resourcesOfType } from './helpers';
+
+function buildKey(props: Partial<RotatingSecretProps> = {}, stack: Stack = newStack()) {
+  const secret = new RotatingSecret(stack, 'Secret', { rotation: RotationStrategy.randomKey(), ...props });
+  return { stack, secret };
+}
+
+function logicalId(stack: Stack, construct: { node: { defaultChild?: unknown } } | unknown): string {
+  const child = (construct as { node: { defaultChild?: unknown } }).node.defaultChild ?? construct;
+  return stack.getLogicalId(child as never);
+}
+
+describe('a new secret', () => {
+  test('is encrypted with a new customer-managed key with rotation, and both are retained', () => {
+    const { stack, secret } = buildKey();
+    const template = Template.fromStack(stack);
+    const keyId = logicalId(stack, secret.encryptionKey);
+    template.hasResource('AWS::KMS::Key', { Properties: { EnableKeyRotation: true }, DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
+    template.hasResource('AWS::SecretsManager::Secret', {
+      Properties: { KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } },
+      DeletionPolicy: 'Retain',
+      UpdateReplacePolicy: 'Retain',
+    });
+  });
+
+  test('uses a given key instead of creating one', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'MyKey');
+    const { secret } = buildKey({ encryptionKey: key }, stack);
+    expect(secret.encryptionKey).toBe(key);
+    Template.fromStack(stack).hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: { 'Fn::GetAtt': [logicalId(stack, key), 'Arn'] } });
+    expect(secret.node.tryFindChild('Key')).toBeUndefined();
+  });
+
+  test('uses the AWS managed key only when asked', () => {
+    const { stack, secret } = buildKey({ awsManagedKey: true });
+    expect(secret.encryptionKey).toBeUndefined();
+    Template.fromStack(stack).hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: Match.absent() });
+    Template.fromStack(stack).resourcePropertiesCountIs('AWS::KMS::Key', { Description: Match.stringLikeRegexp('Encrypts the secret') }, 0);
+  });
+
+  test('is rotated every 30 days by default, immediately on creation', () => {
+    const { stack, secret } = buildKey();
+    expect(secret.scheduleExpression).toBe('rate(30 days)');
+    Template.fromStack(stack).hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      SecretId: { Ref: logicalId(stack, secret.secret) },
+      RotationLambdaARN: { 'Fn::GetAtt': [logicalId(stack, secret.rotationFunction), 'Arn'] },
+      RotationRules: { ScheduleExpression: 'rate(30 days)' },
+      RotateImmediatelyOnUpdate: true,
+    });
+  });
+
+  test.each([
+    [Duration.hours(4), 'rate(4 hours)'],
+    [Duration.hours(23), 'rate(23 hours)'],
+    [Duration.hours(24), 'rate(1 day)'],
+    [Duration.days(1000), 'rate(1000 days)'],
+  ])('turns an interval of %s into %s', (interval, expected) => {
+    const { stack } = buildKey({ rotationInterval: interval });
+    Template.fromStack(stack).hasResourceProperties('AWS::SecretsManager::RotationSchedule', { RotationRules: { ScheduleExpression: expected } });
+  });
+
+  test('passes a schedule expression through and can wait for the schedule', () => {
+    const { stack } = buildKey({ rotationSchedule: 'cron(0 4 ? * SUN *)', rotateImmediately: false });
+    Template.fromStack(stack).hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
+      RotationRules: { ScheduleExpression: 'cron(0 4 ? * SUN *)' },
+      RotateImmediatelyOnUpdate: false,
+    });
+  });
+
+  test('denies deletion to the account in its resource policy', () => {
+    const { stack } = buildKey();
+    Template.fromStack(stack).hasResourceProperties('AWS::SecretsManager::ResourcePolicy', {
+      ResourcePolicy: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Sid: 'DenyDeleteInThisAccount',
+          Effect: 'Deny',
+          Action: 'secretsmanager:DeleteSecret',
+          Principal: { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:root']] } },
+        })]),
+      },
+    });
+  });
+
+  test('with RemovalPolicy.DESTROY is deleted with the stack and does not deny deletion', () => {
+    const { stack } = buildKey({ removalPolicy: RemovalPolicy.DESTROY });
+    const template = Template.fromStack(stack);
+    template.hasResource('AWS::SecretsManager::Secret', { DeletionPolicy: 'Delete' });
+    template.resourceCountIs('AWS::SecretsManager::ResourcePolicy', 0);
+  });
+
+  test('replicates to other regions, each with its own key where given', () => {
+    const stack = newStack();
+    const key = kms.Key.fromKeyArn(stack, 'ReplicaKey', 'arn:aws:kms:eu-west-1:111111111111:alias/replica');
+    buildKey({ replicas: [{ region: 'eu-west-1', encryptionKey: key }, { region: 'us-west-2' }] }, stack);
+    Template.fromStack(stack).hasResourceProperties('AWS::SecretsManager::Secret', {
+      ReplicaRegions: [{ Region: 'eu-west-1', KmsKeyId: 'arn:aws:kms:eu-west-1:111111111111:alias/replica' }, { Region: 'us-west-2' }],
+    });
+  });
+
+  test('names its Parameter Store reference after the secret name', () => {
+    const { secret } = buildKey({ secretName: 'my-app/api-key' });
+    expect(secret.parameterStoreReferenceName).toBe('/aws/reference/secretsmanager/my-app/api-key');
+  });
+
+  test('names its Parameter Store reference after the generated name without the ARN suffix', () => {
+    const { stack, secret } = buildKey();
+    // CloudFormation names the secret `<LogicalIdPrefix>-<random>` and the ARN adds `-XXXXXX`: the name
+    // is the first two hyphen-separated parts of the ARN's resource name (its 7th colon-separated field)
+    const part = (i: number) => ({ 'Fn::Select': [i, { 'Fn::Split': ['-', { 'Fn::Select': [6, { 'Fn::Split': [':', { Ref: logicalId(stack, secret.secret) }] }] }] }] });
+    expect(stack.resolve(secret.parameterStoreReferenceName)).toEqual({
+      'Fn::Join': ['', ['/aws/reference/secretsmanager/', { 'Fn::Join': ['-', [part(0), part(1)]] }]],
+    });
+  });
+
+  test('starts a random key as JSON with an apiKey generated with the strategy\'s settings', () => {
+    const { stack } = buildKey({ rotation: RotationStrategy.randomKey({ keyLength: 48, excludePunctuation: true }) });
+    Template.fromStack(stack).hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { SecretStringTemplate: '{}', GenerateStringKey: 'apiKey', PasswordLength: 48, ExcludePunctuation: true },
+    });
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Environment: { Variables: { ROTATION_STRATEGY: 'random-key', PASSWORD_LENGTH: '48', EXCLUDE_PUNCTUATION: 'true' } },
+    });
+  });
+});
+
+describe('a database secret', () => {
+  test('holds engine, host, port, username, dbname and masterarn, and generates the password like the rotation does', () => {
+    const { stack, vpc, instance } = databaseStack();
+    new RotatingSecret(stack, 'App', {
+      rotation: RotationStrategy.postgresAlternatingUsers({ masterSecret: instance.secret!, passwordLength: 40, excludeCharacters: '"@/' }),
+      database: DatabaseTarget.instance(instance),
+      vpc,
+      username: 'app',
+      databaseName: 'orders',
+    });
+    const template = Template.fromStack(stack);
+    const instanceId = logicalId(stack, instance);
+    const attachmentId = stack.getLogicalId(instance.secret!.node.defaultChild as never);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: {
+        GenerateStringKey: 'password',
+        PasswordLength: 40,
+        ExcludeCharacters: '"@/',
+        SecretStringTemplate: {
+          'Fn::Join': ['', [
+            '{"engine":"postgres","host":"', { 'Fn::GetAtt': [instanceId, 'Endpoint.Address'] },
+            '","port":', { 'Fn::GetAtt': [instanceId, 'Endpoint.Port'] },
+            ',"username":"app","dbname":"orders","masterarn":"', { Ref: attachmentId }, '"}',
+          ]],
+        },
+      },
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      Environment: {
+        Variables: {
+          ROTATION_STRATEGY: 'postgres-alternating-users', PASSWORD_LENGTH: '40', EXCLUDE_CHARACTERS: '"@/', EXCLUDE_PUNCTUATION: 'false', REQUIRE_TLS: 'false',
+        },
+      },
+    });
+  });
+
+  test('rotates an existing secret such as the master secret RDS creates', () => {
+    const { stack, vpc, instance } = databaseStack();
+    const master = new RotatingSecret(stack, 'Master', {
+      existingSecret: instance.secret!,
+      rotation: RotationStrategy.postgresSingleUser({ requireTls: true }),
+      database: DatabaseTarget.instance(instance),
+      vpc,
+    });
+    const template = Template.fromStack(stack);
+    // only the secret RDS created
+    template.resourceCountIs('AWS::SecretsManager::Secret', 1);
+    expect(master.secret).toBe(instance.secret);
+    expect(master.encryptionKey).toBe(instance.secret!.encryptionKey);
+    template.hasResourceProperties('AWS::SecretsManager::RotationSchedule', { SecretId: { Ref: stack.getLogicalId(instance.secret!.node.defaultChild as never) } });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { REQUIRE_TLS: 'true', ROTATION_STRATEGY: 'postgres-single-user' } } });
+  });
+
+  test('writes the resource policy of an imported secret itself', () => {
+    const stack = newStack();
+    const existing = secretsmanager.Secret.fromSecretCompleteArn(stack, 'Existing', 'arn:aws:secretsmanager:us-east-1:111111111111:secret:imported-AbCdEf');
+    new RotatingSecret(stack, 'Secret', { existingSecret: existing, rotation: RotationStrategy.randomKey() });
+    Template.fromStack(stack).hasResourceProperties('AWS::SecretsManager::ResourcePolicy', {
+      SecretId: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:imported-AbCdEf',
+      ResourcePolicy: { Statement: [Match.objectLike({ Sid: 'DenyDeleteInThisAccount' })] },
+    });
+  });
+
+  test('lets the rotation function into the database on its port, and nothing else out but Secrets Manager', () => {
+    const { stack, vpc, instance } = databaseStack();
+    const secret = new RotatingSecret(stack, 'App', {
+      rotation: RotationStrategy.postgresSingleUser(),
+      database: DatabaseTarget.instance(instance),
+      vpc,
+      username: 'app',
+    });
+    const template = Template.fromStack(stack);
+    const fnSg = stack.getLogicalId(secret.rotationFunction.connections.securityGroups[0].node.defaultChild as never);
+    const dbSg = stack.getLogicalId(instance.connections.securityGroups[0].node.defaultChild as never);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: { 'Fn::GetAtt': [dbSg, 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [fnSg, 'GroupId'] },
+      FromPort: { 'Fn::GetAtt': [logicalId(stack, instance), 'Endpoint.Port'] },
+    });
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('postgres-single-user rotation function'),
+      SecurityGroupEgress: [{ CidrIp: '0.0.0.0/0', FromPort: 443, ToPort: 443, IpProtocol: 'tcp', Description: 'Secrets Manager API over HTTPS' }],
+    });
+    template.hasResourceProperties('AWS::Lambda::Function', {
+      VpcConfig: { SecurityGroupIds: [{ 'Fn::GetAtt': [fnSg, 'GroupId'] }], SubnetIds: Match.anyValue() },
+    });
+  });
+
+  test('connects to a cluster\'s writer endpoint and to a database on EC2', () => {
+    const { stack, vpc, instance } = databaseStack();
+    const sg = new ec2.SecurityGroup(stack, 'Ec2DbSg', { vpc });
+    new RotatingSecret(stack, 'OnEc2', {
+      rotation: RotationStrategy.mysqlSingleUser(),
+      database: DatabaseTarget.connectable(sg, { host: 'db.internal', port: 3307 }),
+      vpc,
+      username: 'app',
+    });
+    expect(instance).toBeDefined();
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: { 'Fn::GetAtt': [stack.getLogicalId(sg.node.defaultChild as never), 'GroupId'] }, FromPort: 3307, ToPort: 3307,
+    });
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: { SecretStringTemplate: '{"engine":"mysql","host":"db.internal","port":3307,"username":"app"}' },
+    });
+  });
+
+  test('creates one Secrets Manager endpoint per VPC, open only to the rotation functions', () => {
+    const { stack, vpc, instance } = databaseStack();
+    const common = { database: DatabaseTarget.instance(instance), vpc, secretsManagerEndpoint: true };
+    new RotatingSecret(stack, 'Master', { ...common, existingSecret: instance.secret!, rotation: RotationStrategy.postgresSingleUser() });
+    const app = new RotatingSecret(stack, 'App', { ...common, username: 'app', rotation: RotationStrategy.postgresAlternatingUsers({ masterSecret: instance.secret! }) });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 1);
+    template.resourceCountIs('AWS::Lambda::Function', 2);
+    template.hasResourceProperties('AWS::EC2::VPCEndpoint', { ServiceName: 'com.amazonaws.us-east-1.secretsmanager', PrivateDnsEnabled: true, VpcEndpointType: 'Interface' });
+    // two ingress rules on 443, one per function, and no rule open to the VPC's CIDR
+    const ingress = Object.values(resourcesOfType(template.toJSON(), 'AWS::EC2::SecurityGroupIngress')).filter((r) => r.Properties.FromPort === 443);
+    expect(ingress).toHaveLength(2);
+    const endpointSg = template.findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: Match.stringLikeRegexp('SecretsManagerEndpoint') } });
+    expect(Object.values(endpointSg).map((r) => r.Properties.SecurityGroupIngress)).toEqual([undefined]);
+    // the function's only way out besides the database is HTTPS inside the VPC, inline so that EC2's
+    // allow-all default egress rule is replaced
+    template.hasResourceProperties('AWS::EC2::SecurityGroup', {
+      GroupDescription: Match.stringLikeRegexp('postgres-alternating-users'),
+      SecurityGroupEgress: [{
+        CidrIp: { 'Fn::GetAtt': [stack.getLogicalId(vpc.node.defaultChild as never), 'CidrBlock'] },
+        FromPort: 443, ToPort: 443, IpProtocol: 'tcp', Description: 'Secrets Manager API through the interface endpoint',
+      }],
+    });
+    expect(app.rotationFunction.connections.securityGroups).toHaveLength(1);
+  });
+
+  test('waits to rotate until the function, its permissions, the network and the database exist', () => {
+    const { stack, vpc, instance } = databaseStack();
+    const secret = new RotatingSecret(stack, 'App', {
+      rotation: RotationStrategy.postgresSingleUser(), database: DatabaseTarget.instance(instance), vpc, username: 'app', secretsManagerEndpoint: true,
+    });
+    const schedule = Template.fromStack(stack).toJSON().Resources[logicalId(stack, secret.rotationSchedule)];
+    const dependsOn: string[] = schedule.DependsOn;
+    const types = dependsOn.map((id) => Template.fromStack(stack).toJSON().Resources[id].Type);
+    expect(types).toEqual(expect.arrayContaining([
+      'AWS::IAM::ManagedPolicy', 'AWS::Lambda::Permission', 'AWS::RDS::DBInstance', 'AWS::EC2::VPCEndpoint', 'AWS::EC2::SecurityGroupIngress', 'AWS::EC2::SecurityGroup',
+    ]));
+  });
+});
+
+describe('a custom strategy', () => {
+  test('rotates with the given function, lets Secrets Manager of this account invoke it, and grants its role the secret', () => {
+    const stack = newStack();
+    const fn = new lambda.Function(stack, 'MyRotation', {
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}'),
+    });
+    const secret = new RotatingSecret(stack, 'Secret', { rotation: RotationStrategy.custom(fn) });
+    expect(secret.rotationFunction).toBe(fn);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      FunctionName: { 'Fn::GetAtt': [logicalId(stack, fn), 'Arn'] },
+      Principal: 'secretsmanager.amazonaws.com',
+      SourceAccount: '111111111111',
+    });
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
+          Resource: { Ref: logicalId(stack, secret.secret) },
+        })]),
+      },
+    });
+    // a plain random string: the secret's format is the custom function's business
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { SecretStringTemplate: Match.absent(), PasswordLength: 32 } });
+  });
+});
+
+describe('resource policy and grants', () => {
+  test('grantRead lets a role read the secret and decrypt through Secrets Manager', () => {
+    const { stack, secret } = buildKey();
+    const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    secret.grantRead(role);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: logicalId(stack, role) }],
+      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: { Ref: logicalId(stack, secret.secret) } }] },
+    });
+    // the key trusts the account, and the key policy lets the role decrypt through Secrets Manager only
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([Match.objectLike({
+          Action: 'kms:Decrypt',
+          Principal: { AWS: { 'Fn::GetAtt': [logicalId(stack, role), 'Arn'] } },
+          Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } },
+        })]),
+      },
+    });
+  });
+
+  test('grantCrossAccountRead opens the secret and its key to the account, the key through Secrets Manager only', () => {
+    const { stack, secret } = buildKey();
+    secret.grantCrossAccountRead('222222222222');
+    const template = Template.fromStack(stack);
+    const account = { AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:root']] } };
+    template.hasResourceProperties('AWS::SecretsManager::ResourcePolicy', {
+      ResourcePolicy: { Statement: Match.arrayWith([{ Sid: 'ReadFromAccount222222222222', Effect: 'Allow', Principal: account, Action: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'], Resource: '*' }]) },
+    });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([{
+          Sid: 'DecryptSecretFor222222222222', Effect: 'Allow', Principal: account, Action: 'kms:Decrypt', Resource: '*',
+          Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } },
+        }]),
+      },
+    });
+  });
+
+  test('grantCrossAccountRead warns when the key\'s policy is managed elsewhere', () => {
+    const stack = newStack();
+    const key = kms.Key.fromKeyArn(stack, 'Imported', 'arn:aws:kms:us-east-1:111111111111:key/11111111-2222-3333-4444-555555555555');
+    const { secret } = buildKey({ encryptionKey: key }, stack);
+    secret.grantCrossAccountRead('222222222222');
+    Annotations.fromStack(stack).hasWarning('/Test/Secret', Match.stringLikeRegexp('let account 222222222222 use kms:Decrypt'));
+  });
+
+  test('denyReadExcept denies GetSecretValue to all but the named roles, the rotation role and cross-account readers', () => {
+    const { stack, secret } = buildKey();
+    const app = new iam.Role(stack, 'App', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    secret.denyReadExcept([app]);
+    secret.grantCrossAccountRead('222222222222');
+    const rotationRole = (secret.rotationFunction as lambda.Function).role!;
+    Template.fromStack(stack).hasResourceProperties('AWS::SecretsManager::ResourcePolicy', {
+      ResourcePolicy: {
+        Statement: Match.arrayWith([{
+          Sid: 'DenyReadExceptNamedPrincipals',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: 'secretsmanager:GetSecretValue',
+          Resource: '*',
+          Condition: {
+            ArnNotLike: {
+              'aws:PrincipalArn': [
+                { 'Fn::GetAtt': [logicalId(stack, rotationRole), 'Arn'] },
+                { 'Fn::GetAtt': [logicalId(stack, app), 'Arn'] },
+                { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:*']] },
+              ],
+            },
+          },
+        }]),
+      },
+    });
+  });
+});
