@@ -34,6 +34,17 @@ export const crossAccountAccess: Example = {
     const bucketName = context('reports-bucket') ?? `reports-${prodAccount}`;
     const externalId = context('external-id') ?? DEFAULT_EXTERNAL_ID;
     const revokeBefore = context('revoke-sessions-before');
+    for (const [key, value] of [['dev-account', devAccount], ['prod-account', prodAccount]]) {
+      if (!/^\d{12}$/.test(value)) {
+        throw new Error(`cross-account-access: context ${key} must be a 12-digit AWS account id, got "${value}"`);
+      }
+    }
+    if (devAccount === prodAccount) {
+      throw new Error(`cross-account-access: dev-account and prod-account must differ (the example shows access across accounts), got ${devAccount} for both`);
+    }
+    if (revokeBefore !== undefined && Number.isNaN(Date.parse(revokeBefore))) {
+      throw new Error(`cross-account-access: context revoke-sessions-before must be an ISO 8601 time such as 2026-11-24T08:00:00Z, got "${revokeBefore}"`);
+    }
 
     const dev = new Stack(scope, 'CrossAccountAccessDev', {
       env: { account: devAccount, region },

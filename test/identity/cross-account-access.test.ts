@@ -136,3 +136,32 @@ describe('cross-account-access example: the boundary caps even AdministratorAcce
     expect(control.check({ principal: admin, action: 's3:PutObject', resource: `${BUCKET}/2026/q1.csv`, resourceAccount: '222222222222' })).toBe('Allowed');
   });
 });
+
+describe('cross-account-access example: context', () => {
+  test('takes the account ids, bucket and ExternalId from context', () => {
+    const { dev, prod, model, developer, reader } = build({
+      'dev-account': '123456789012', 'prod-account': '210987654321', 'reports-bucket': 'acme-reports', 'external-id': '5f0c8e5e-2b8a-4c1e-9d3f-6a7b8c9d0e1f',
+    });
+    expect([dev.account, prod.account]).toEqual(['123456789012', '210987654321']);
+    expect(model.check({ principal: developer, action: 'sts:AssumeRole', resource: reader.role, context: { ...WITH_MFA, 'sts:ExternalId': '5f0c8e5e-2b8a-4c1e-9d3f-6a7b8c9d0e1f' } })).toBe('Allowed');
+    expect(model.check({ principal: reader.role, action: 's3:GetObject', resource: 'arn:aws:s3:::acme-reports/a.csv', resourceAccount: '210987654321' })).toBe('Allowed');
+  });
+
+  test('fails when an account id from context is not 12 digits', () => {
+    expect(() => build({ 'dev-account': '1234' })).toThrow('cross-account-access: context dev-account must be a 12-digit AWS account id, got "1234"');
+  });
+
+  test('fails when the dev and prod accounts are the same', () => {
+    expect(() => build({ 'dev-account': '222222222222' })).toThrow(
+      'cross-account-access: dev-account and prod-account must differ (the example shows access across accounts), got 222222222222 for both');
+  });
+
+  test('fails when revoke-sessions-before is not a time', () => {
+    expect(() => build({ 'revoke-sessions-before': 'last tuesday' })).toThrow(
+      'cross-account-access: context revoke-sessions-before must be an ISO 8601 time such as 2026-11-24T08:00:00Z, got "last tuesday"');
+  });
+
+  test('fails when the ExternalId from context is one STS rejects', () => {
+    expect(() => build({ 'external-id': 'has spaces in it' })).toThrow(/TrustedAccount.roles: externalId may only contain letters, digits/);
+  });
+});
