@@ -1,0 +1,181 @@
+import * as path from 'node:path';
+import { FileSystem, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import { DatabaseTarget, RotatingSecret, RotationStrategy } from '../../lib/secrets';
+import { databaseStack, newStack, resourcesOfType } from './helpers';
+
+function manySecrets(stack: Stack, count: number, strategy: () => RotationStrategy = () => RotationStrategy.randomKey(), awsManagedKey = false): RotatingSecret[] {
+  return Array.from({ length: count }, (_, i) => new RotatingSecret(stack, `Secret${i}`, { rotation: strategy(), awsManagedKey }));
+}
+
+describe('one rotation function per stack and strategy', () => {
+  test('50 secrets with the same strategy synthesize to exactly one rotation function', () => {
+    const stack = newStack();
+    const secrets = manySecrets(stack, 50);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SecretsManager::Secret', 50);
+    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 50);
+    template.resourceCountIs('AWS::Lambda::Function', 1);
+    template.resourceCountIs('AWS::Lambda::Permission', 1);
+    template.resourceCountIs('AWS::IAM::Role', 1);
+    expect(new Set(secrets.map((s) => s.rotationFunction)).size).toBe(1);
+    // every schedule points at the one function
+    const fnId = stack.getLogicalId(secrets[0].rotationFunction.node.defaultChild as never);
+    const schedules = Object.values(resourcesOfType(template.toJSON(), 'AWS::SecretsManager::RotationSchedule'));
+    expect(new Set(schedules.map((s) => JSON.stringify(s.Properties.RotationLambdaARN)))).toEqual(new Set([JSON.stringify({ 'Fn::GetAtt': [fnId, 'Arn'] })]));
+  });
+
+  test('the role of 50 secrets names each secret and key once, 12 secrets per managed policy, and has no inline policy', () => {
+    const stack = newStack();
+    const secrets = manySecrets(stack, 50);
+    const template = Template.fromStack(stack).toJSON();
+    const policies = Object.entries(resourcesOfType(template, 'AWS::IAM::ManagedPolicy')).filter(([id]) => id.includes('SecretsPolicy'));
+    expect(policies).toHaveLength(5);
+    const secretRefs: string[] = [];
+    const keyRefs: string[] = [];
+    for (const [, policy] of policies) {
+      const [secretsStatement, keysStatement] = policy.Properties.PolicyDocument.Statement;
+      const secretsOfPolicy = [secretsStatement.Resource].flat();
+      expect(secretsOfPolicy.length).toBeLessThanOrEqual(12);
+      secretRefs.push(...secretsOfPolicy.map((r: { Ref: string }) => r.Ref));
+      keyRefs.push(...[keysStatement.Resource].flat().map((r: { 'Fn::GetAtt': string[] }) => r['Fn::GetAtt'][0]));
+    }
+    expect(secretRefs.sort()).toEqual(secrets.map((s) => stack.getLogicalId(s.secret.node.defaultChild as never)).sort());
+    expect(keyRefs.sort()).toEqual(secrets.map((s) => stack.getLogicalId(s.encryptionKey!.node.defaultChild as never)).sort());
+    expect(Object.keys(resourcesOfType(template, 'AWS::IAM::Policy'))).toEqual([]);
+  });
+
+  test('each rotation schedule waits for the policy that holds its secret', () => {
+    const stack = newStack();
+    const secrets = manySecrets(stack, 13, undefined, true);
+    const template = Template.fromStack(stack).toJSON();
+    const dependsOn = (s: RotatingSecret) => template.Resources[stack.getLogicalId(s.rotationSchedule)].DependsOn as string[];
+    expect(dependsOn(secrets[0]).filter((d) => d.includes('SecretsPolicy1'))).toHaveLength(1);
+    expect(dependsOn(secrets[12]).filter((d) => d.includes('SecretsPolicy2'))).toHaveLength(1);
+    expect(dependsOn(secrets[12]).filter((d) => d.includes('SecretsPolicy1'))).toHaveLength(0);
+  });
+
+  test('warns when a function\'s secrets need more managed policies than IAM allows by default', () => {
+    const stack = newStack();
+    manySecrets(stack, 109, undefined, true);
+    Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('More than 108 secrets use this rotation function'));
+    const fewer = newStack();
+    manySecrets(fewer, 108, undefined, true);
+    Annotations.fromStack(fewer).hasNoWarning('*', Match.stringLikeRegexp('More than 108 secrets'));
+  });
+
+  test('the same strategy with other password settings gets its own function', () => {
+    const stack = newStack();
+    manySecrets(stack, 3, () => RotationStrategy.randomKey());
+    new RotatingSecret(stack, 'Other', { rotation: RotationStrategy.randomKey({ keyLength: 64 }) });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::Function', 2);
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { PASSWORD_LENGTH: '32' } } });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { PASSWORD_LENGTH: '64' } } });
+  });
+
+  test('different strategies get different functions, each with its engine\'s bundle and ROTATION_STRATEGY', () => {
+    const { stack, vpc, instance } = databaseStack();
+    const common = { vpc, database: DatabaseTarget.instance(instance), username: 'app' };
+    const strategies: [RotationStrategy, string][] = [
+      [RotationStrategy.postgresSingleUser(), 'postgres'],
+      [RotationStrategy.postgresAlternatingUsers({ masterSecret: instance.secret! }), 'postgres'],
+      [RotationStrategy.mysqlSingleUser(), 'mysql'],
+      [RotationStrategy.mysqlAlternatingUsers({ masterSecret: instance.secret! }), 'mysql'],
+    ];
+    strategies.forEach(([rotation], i) => {
+      new RotatingSecret(stack, `A${i}`, { ...common, rotation });
+      new RotatingSecret(stack, `B${i}`, { ...common, rotation });
+    });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::Function', 4);
+    for (const [rotation, engine] of strategies) {
+      const bundle = path.join(__dirname, '..', '..', 'assets', 'rotation', engine);
+      template.hasResourceProperties('AWS::Lambda::Function', {
+        Code: { S3Key: `${FileSystem.fingerprint(bundle)}.zip` },
+        Environment: { Variables: Match.objectLike({ ROTATION_STRATEGY: rotation.name }) },
+      });
+    }
+  });
+
+  test('secrets in two stacks get a function each', () => {
+    const one = newStack('One');
+    const two = new Stack(one.node.scope!, 'Two', { env: { account: '111111111111', region: 'us-east-1' } });
+    manySecrets(one, 2);
+    manySecrets(two, 2);
+    Template.fromStack(one).resourceCountIs('AWS::Lambda::Function', 1);
+    Template.fromStack(two).resourceCountIs('AWS::Lambda::Function', 1);
+  });
+});
+
+describe('the shared function', () => {
+  test('runs the rotation engine bundle on Node.js 22 with the contract\'s environment', () => {
+    const stack = newStack();
+    const [secret] = manySecrets(stack, 1);
+    const fn = secret.rotationFunction as lambda.Function;
+    expect(fn.runtime).toBe(lambda.Runtime.NODEJS_22_X);
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+      Handler: 'index.handler',
+      Runtime: 'nodejs22.x',
+      Architectures: ['arm64'],
+      Timeout: 60,
+      Environment: {
+        Variables: { ROTATION_STRATEGY: 'random-key', PASSWORD_LENGTH: '32', EXCLUDE_CHARACTERS: '"\'\\`/@:?#[]%&;={}<>|^', EXCLUDE_PUNCTUATION: 'false' },
+      },
+    });
+    // the code is the bundle in assets/rotation/random-key (the asset hash is its fingerprint)
+    const bundle = path.join(__dirname, '..', '..', 'assets', 'rotation', 'random-key');
+    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Code: { S3Key: `${FileSystem.fingerprint(bundle)}.zip` } });
+  });
+
+  test('may be invoked only by Secrets Manager of its own account, for secrets of its account and region', () => {
+    const stack = newStack();
+    manySecrets(stack, 2);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::Permission', 1);
+    template.hasResourceProperties('AWS::Lambda::Permission', {
+      Action: 'lambda:InvokeFunction',
+      Principal: 'secretsmanager.amazonaws.com',
+      SourceAccount: '111111111111',
+      SourceArn: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':secretsmanager:us-east-1:111111111111:secret:*']] },
+    });
+  });
+
+  test('logs to its own encrypted log group, kept a year', () => {
+    const stack = newStack();
+    manySecrets(stack, 1);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365, KmsKeyId: Match.anyValue() });
+    template.hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: { LogGroup: Match.anyValue() } });
+  });
+
+  test('uses only customer-managed policies: logs on its group, GetRandomPassword, and its secrets', () => {
+    const stack = newStack();
+    manySecrets(stack, 1);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent(), Policies: Match.absent() });
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: [
+          { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents'], Resource: { 'Fn::GetAtt': [Match.stringLikeRegexp('LogGroup'), 'Arn'] } },
+          { Effect: 'Allow', Action: 'secretsmanager:GetRandomPassword', Resource: '*' },
+        ],
+      },
+    });
+  });
+
+  test('acknowledges only what it cannot fix, with reasons', () => {
+    const stack = newStack();
+    manySecrets(stack, 1);
+    const fn = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))[0];
+    const ids = fn.Metadata.cdk_nag.rules_to_suppress.map((r: { id: string }) => r.id);
+    expect(ids).toEqual([
+      'AwsSolutions-L1',
+      'NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency', 'PCI.DSS.321-LambdaConcurrency',
+      'NIST.800.53.R5-LambdaDLQ', 'HIPAA.Security-LambdaDLQ', 'PCI.DSS.321-LambdaDLQ',
+      // random-key needs no VPC; database strategies never get this one (see the example)
+      'NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC', 'PCI.DSS.321-LambdaInsideVPC',
+    ]);
+  });
+});
