@@ -271,7 +271,7 @@ export function describeDatabaseRotation({ strategy, alternating, handler, db }:
       const before = rig.standIn.stagesOf(user.arn);
       process.env.REQUIRE_TLS = 'true';
       try {
-        await expect(rig.invoke('setSecret', user.arn, token)).rejects.toThrow(/cannot connect .* as AWSPENDING: .*TLS is required/);
+        await expect(rig.invoke('setSecret', user.arn, token)).rejects.toThrow(/cannot connect .* as AWSCURRENT: .*TLS is required/);
       } finally {
         delete process.env.REQUIRE_TLS;
       }

@@ -34,20 +34,23 @@ export function singleUser<C>(driver: DatabaseDriver<C>): Strategy {
       parse(ctx, d, pending, STAGE_PENDING, false);
     },
     async setSecret(ctx) {
-      const pending = parse(ctx, d, await ctx.readPending(), STAGE_PENDING, false);
-      const current = parse(ctx, d, await ctx.readCurrent(), STAGE_CURRENT, false);
+      const [pendingVersion, currentVersion] = await Promise.all([ctx.readPending(), ctx.readCurrent()]);
+      const pending = parse(ctx, d, pendingVersion, STAGE_PENDING, false);
+      const current = parse(ctx, d, currentVersion, STAGE_CURRENT, false);
       if (pending.username !== current.username || !sameServer(d, pending, current)) {
         throw new RotationError('AWSPENDING names another user or server than AWSCURRENT; single-user rotation only changes the password of the AWSCURRENT user');
       }
-      // Already set by an earlier attempt?
-      const asPending = await login(ctx, driver, pending, STAGE_PENDING);
-      if (asPending) {
-        await driver.close(asPending);
-        ctx.log.info('already-set', 'AWSPENDING already logs in; nothing to change');
-        return;
-      }
+      // AWSCURRENT first: on a first attempt it is the one that works, saving a login. Setting
+      // the AWSPENDING password again on a retry is harmless.
       let conn = await login(ctx, driver, current, STAGE_CURRENT);
       if (!conn) {
+        // Already set by an earlier attempt?
+        const asPending = await login(ctx, driver, pending, STAGE_PENDING);
+        if (asPending) {
+          await driver.close(asPending);
+          ctx.log.info('already-set', 'AWSPENDING already logs in; nothing to change');
+          return;
+        }
         // AWSCURRENT can stop working when the database was restored from a backup: try AWSPREVIOUS.
         const previousVersion = await ctx.read(STAGE_PREVIOUS);
         if (previousVersion) {
@@ -96,45 +99,54 @@ export function alternatingUsers<C>(driver: DatabaseDriver<C>): Strategy {
       parse(ctx, d, pending, STAGE_PENDING, true);
     },
     async setSecret(ctx) {
-      const pending = parse(ctx, d, await ctx.readPending(), STAGE_PENDING, true);
-      const current = parse(ctx, d, await ctx.readCurrent(), STAGE_CURRENT, true);
+      const [pendingVersion, currentVersion] = await Promise.all([ctx.readPending(), ctx.readCurrent()]);
+      const pending = parse(ctx, d, pendingVersion, STAGE_PENDING, true);
+      const current = parse(ctx, d, currentVersion, STAGE_CURRENT, true);
       if (pending.username !== alternate(current.username, current.engine) || !sameServer(d, pending, current)) {
         throw new RotationError('AWSPENDING must name the alternate of the AWSCURRENT user on the same server; refusing to change another user');
       }
-      const asPending = await login(ctx, driver, pending, STAGE_PENDING);
-      if (asPending) {
-        await driver.close(asPending);
-        ctx.log.info('already-set', 'AWSPENDING already logs in; nothing to change');
-        return;
-      }
-      // AWSCURRENT must work before the master acts on its behalf (confused-deputy guard);
-      // its session also tells the driver which account's grants to copy.
-      const currentConn = await login(ctx, driver, current, STAGE_CURRENT);
-      if (!currentConn) {
-        throw new RotationError(`the database rejected the AWSCURRENT password of secret ${ctx.secretId}; alternating-users rotation needs a working AWSCURRENT`);
-      }
-      await using(driver, currentConn, async () => {
-        const masterVersion = await ctx.store.get(current.masterarn!, STAGE_CURRENT);
-        if (!masterVersion) throw new RotationError(`the master secret ${current.masterarn} named in 'masterarn' has no AWSCURRENT value`);
-        ctx.remember(masterVersion.secretString);
-        const master = parseMasterSecret(masterVersion.secretString, `the master secret ${current.masterarn}`, { engines: driver.engines });
-        ctx.remember(master.password);
-        if (master.host !== undefined && !sameServer(d, master, current)) {
-          throw new RotationError(`the master secret ${current.masterarn} is for another server than secret ${ctx.secretId}; use the master secret of the same database`);
+      // Two logins at once: AWSCURRENT, which must work before the master acts on its behalf
+      // (confused-deputy guard) and whose session tells the driver which account's grants to
+      // copy; and the master. Provisioning is idempotent, so a retry simply repeats it.
+      const [currentLogin, masterLogin] = await Promise.allSettled([
+        login(ctx, driver, current, STAGE_CURRENT),
+        loginAsMaster(ctx, driver, current),
+      ]);
+      const currentConn = currentLogin.status === 'fulfilled' ? currentLogin.value : undefined;
+      const masterConn = masterLogin.status === 'fulfilled' ? masterLogin.value : undefined;
+      try {
+        if (currentLogin.status === 'rejected') throw currentLogin.reason;
+        if (!currentConn) {
+          throw new RotationError(`the database rejected the AWSCURRENT password of secret ${ctx.secretId}; alternating-users rotation needs a working AWSCURRENT`);
         }
-        // Connection details of the user's secret; credentials of the master.
-        const masterConn = await login(ctx, driver, { ...current, username: master.username, password: master.password }, 'master');
-        if (!masterConn) throw new RotationError(`the database rejected the password in the master secret ${current.masterarn}`);
-        const outcome = await using(driver, masterConn, (m) => driver.provisionAlternate(m, currentConn, current.username, pending.username, pending.password));
+        if (masterLogin.status === 'rejected') throw masterLogin.reason;
+        const outcome = await driver.provisionAlternate(masterConn!, currentConn, current.username, pending.username, pending.password);
         ctx.log.info(outcome === 'created' ? 'user-created' : 'password-set', outcome === 'created'
           ? 'created the alternate user with the grants of the AWSCURRENT user'
           : 'set the AWSPENDING password on the alternate user and refreshed its grants');
-      });
+      } finally {
+        await Promise.all([currentConn, masterConn].map((c) => (c ? driver.close(c).catch(() => undefined) : undefined)));
+      }
     },
     async testSecret(ctx) {
       await testPending(ctx, driver, parse(ctx, d, await ctx.readPending(), STAGE_PENDING, true));
     },
   };
+}
+
+async function loginAsMaster<C>(ctx: StepContext, driver: DatabaseDriver<C>, current: DatabaseSecret): Promise<C> {
+  const masterVersion = await ctx.store.get(current.masterarn!, STAGE_CURRENT);
+  if (!masterVersion) throw new RotationError(`the master secret ${current.masterarn} named in 'masterarn' has no AWSCURRENT value`);
+  ctx.remember(masterVersion.secretString);
+  const master = parseMasterSecret(masterVersion.secretString, `the master secret ${current.masterarn}`, { engines: driver.engines });
+  ctx.remember(master.password);
+  if (master.host !== undefined && !sameServer(driver as DatabaseDriver<unknown>, master, current)) {
+    throw new RotationError(`the master secret ${current.masterarn} is for another server than secret ${ctx.secretId}; use the master secret of the same database`);
+  }
+  // Connection details of the user's secret; credentials of the master.
+  const conn = await login(ctx, driver, { ...current, username: master.username, password: master.password }, 'master');
+  if (!conn) throw new RotationError(`the database rejected the password in the master secret ${current.masterarn}`);
+  return conn;
 }
 
 async function testPending<C>(ctx: StepContext, driver: DatabaseDriver<C>, pending: DatabaseSecret): Promise<void> {

@@ -20,6 +20,8 @@ export class StepContext {
     public readonly log: StepLogger,
     /** VersionIdsToStages as read at the start of this step. */
     public readonly versions: Record<string, string[]>,
+    /** Reads (and a random password) started alongside DescribeSecret, keyed by `stage:versionId`. */
+    private readonly prefetched: Prefetch = {},
   ) {}
 
   /** Remembers values that must never appear in a log or an error. */
@@ -29,7 +31,7 @@ export class StepContext {
 
   /** Reads a version of this secret by stage (and for AWSPENDING, by this rotation's token). */
   async read(stage: string, versionId?: string): Promise<SecretVersion | undefined> {
-    const version = await this.store.get(this.secretId, stage, versionId);
+    const version = await (this.prefetched.reads?.get(readKey(stage, versionId)) ?? this.store.get(this.secretId, stage, versionId));
     if (version) this.remember(version.secretString);
     return version;
   }
@@ -48,15 +50,40 @@ export class StepContext {
   }
 
   newPassword(): Promise<string> {
-    return this.store.randomPassword({
-      length: this.config.passwordLength,
-      excludeCharacters: this.config.excludeCharacters,
-      excludePunctuation: this.config.excludePunctuation,
-    }).then((password) => {
+    const prefetched = this.prefetched.password;
+    this.prefetched.password = undefined;
+    return (prefetched ?? randomPassword(this.store, this.config)).then((password) => {
       this.remember(password);
       return password;
     });
   }
+}
+
+interface Prefetch {
+  reads?: Map<string, Promise<SecretVersion | undefined>>;
+  password?: Promise<string>;
+}
+
+const readKey = (stage: string, versionId?: string) => `${stage}:${versionId ?? ''}`;
+
+function randomPassword(store: SecretStore, config: RotationConfig): Promise<string> {
+  return store.randomPassword({ length: config.passwordLength, excludeCharacters: config.excludeCharacters, excludePunctuation: config.excludePunctuation });
+}
+
+/**
+ * Starts the reads a step will need while DescribeSecret runs: each is a round trip to Secrets
+ * Manager, and none has a side effect, so nothing is done before the stage checks pass.
+ */
+function prefetch(step: StepName, store: SecretStore, secretId: string, token: string, config: RotationConfig): Prefetch {
+  if (step === 'finishSecret') return {};
+  const reads = new Map<string, Promise<SecretVersion | undefined>>();
+  const start = <T>(p: Promise<T>): Promise<T> => {
+    p.catch(() => undefined); // consumed (or deliberately dropped) later; never an unhandled rejection
+    return p;
+  };
+  reads.set(readKey(STAGE_PENDING, token), start(store.get(secretId, STAGE_PENDING, token)));
+  if (step !== 'testSecret') reads.set(readKey(STAGE_CURRENT), start(store.get(secretId, STAGE_CURRENT)));
+  return { reads, password: step === 'createSecret' ? start(randomPassword(store, config)) : undefined };
 }
 
 /** A way of rotating one kind of secret. createSecret and finishSecret are shared by all. */
@@ -72,8 +99,7 @@ export interface Strategy {
 }
 
 async function createSecret(ctx: StepContext, strategy: Strategy): Promise<void> {
-  const current = await ctx.readCurrent();
-  const existing = await ctx.read(STAGE_PENDING, ctx.token);
+  const [current, existing] = await Promise.all([ctx.readCurrent(), ctx.read(STAGE_PENDING, ctx.token)]);
   if (existing) {
     // A retry: keep what the first attempt stored, it may already be set downstream.
     strategy.checkPending(ctx, existing);
@@ -116,6 +142,7 @@ export function createRotationHandler(bundle: string, strategies: Partial<Record
     let ctx: StepContext | undefined;
     try {
       const store = new SecretStore();
+      const early = prefetch(step as StepName, store, secretId, token, config);
       const meta = await store.describe(secretId);
       if (meta.rotationEnabled === false) {
         throw new RotationError(`secret ${secretId} is not enabled for rotation`);
@@ -131,7 +158,7 @@ export function createRotationHandler(bundle: string, strategies: Partial<Record
       if (!stages.includes(STAGE_PENDING)) {
         throw new RotationError(`version ${token} of secret ${secretId} is not AWSPENDING (stages: ${stages.join(', ') || 'none'})`);
       }
-      ctx = new StepContext(step as StepName, secretId, token, config, store, log, meta.versions);
+      ctx = new StepContext(step as StepName, secretId, token, config, store, log, meta.versions, early);
       switch (step as StepName) {
         case 'createSecret': await createSecret(ctx, strategy); break;
         case 'setSecret': await strategy.setSecret(ctx); break;
