@@ -15,11 +15,13 @@ export interface DeveloperBoundaryProps {
 
   /**
    * The IAM path every delegated role must live under, e.g. `/delegated/`. Creating a role elsewhere,
-   * and passing a role from elsewhere to a service (`iam:PassRole`), are denied, so developers cannot
-   * hand an existing privileged role to, say, a Lambda function they control.
+   * passing a role from elsewhere to a service (`iam:PassRole`) and changing the trust policy of a
+   * role elsewhere (`iam:UpdateAssumeRolePolicy`) are denied, so developers can neither hand an
+   * existing privileged role to, say, a Lambda function they control, nor make it trust them.
    *
-   * @default - no path restriction: if `allowedStatements` allow `iam:PassRole`, developers can pass
-   *   any role of the account, including ones without this boundary (a warning says so)
+   * @default - no path restriction: if `allowedStatements` allow `iam:PassRole` or
+   *   `iam:UpdateAssumeRolePolicy`, developers can use them on any role of the account, including
+   *   privileged ones without this boundary (a warning says so)
    */
   readonly delegatedRolePath?: string;
 
@@ -46,12 +48,20 @@ const CHANGE_ACTIONS = [
   'iam:AttachUserPolicy', 'iam:DetachUserPolicy', 'iam:PutUserPolicy', 'iam:DeleteUserPolicy',
 ];
 
+/** Actions on a role that IAM cannot condition on the role's boundary; `delegatedRolePath` confines them. */
+const ROLE_PATH_ACTIONS = ['iam:CreateRole', 'iam:PassRole', 'iam:UpdateAssumeRolePolicy'];
+
+/** Actions that hand out a user's credentials; on a user without this boundary they would escape it. */
+const USER_CREDENTIAL_ACTIONS = ['iam:CreateAccessKey', 'iam:UpdateAccessKey', 'iam:CreateLoginProfile', 'iam:UpdateLoginProfile'];
+
 /**
  * A managed policy to use as the permissions boundary of delegated administrators (developers who
  * create their own roles) and of every role they create. It caps what those roles can do to
  * `allowedStatements`, and stops privilege escalation: under it nobody can create or change a role
- * or user unless that role or user carries this same boundary, remove a boundary, or edit or
- * delete this policy. `applyTo(scope)` sets it on every role and user in a scope.
+ * or user unless that role or user carries this same boundary, remove a boundary, edit or delete
+ * this policy, or create credentials (access keys, console passwords) for IAM users; with
+ * `delegatedRolePath`, nobody can pass or re-trust a role outside that path either.
+ * `applyTo(scope)` sets it on every role and user in a scope.
  */
 export class DeveloperBoundary extends iam.ManagedPolicy {
   /**
@@ -109,18 +119,30 @@ export class DeveloperBoundary extends iam.ManagedPolicy {
         actions: ['iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'],
         resources: [this.boundaryArn],
       }),
+      // IAM cannot tell whether the user has this boundary for these actions, and credentials of an
+      // existing admin user would escape it: user credentials stay with the account owner.
+      new iam.PolicyStatement({
+        sid: 'DenyUserCredentials',
+        effect: iam.Effect.DENY,
+        actions: USER_CREDENTIAL_ACTIONS,
+        resources: ['*'],
+      }),
     );
 
     if (rolePath !== undefined) {
       this.addStatements(new iam.PolicyStatement({
         sid: 'DenyRolesOutsideDelegatedPath',
         effect: iam.Effect.DENY,
-        actions: ['iam:CreateRole', 'iam:PassRole'],
+        actions: ROLE_PATH_ACTIONS,
         notResources: [Stack.of(this).formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${rolePath.replace(/^\//, '')}*` })],
       }));
-    } else if (props.allowedStatements.some((st) => st.effect === iam.Effect.ALLOW && st.actions.some((a) => matchesAction(a, 'iam:PassRole')))) {
-      Annotations.of(this).addWarningV2('cdk-security-patterns:identity:pass-any-role',
-        'The boundary allows iam:PassRole but sets no delegatedRolePath: developers can pass any role of the account, including privileged ones without this boundary, to a service they control. Set delegatedRolePath.');
+    } else {
+      const risky = ['iam:PassRole', 'iam:UpdateAssumeRolePolicy'].filter((action) =>
+        props.allowedStatements.some((st) => st.effect === iam.Effect.ALLOW && st.actions.some((a) => matchesAction(a, action))));
+      if (risky.length > 0) {
+        Annotations.of(this).addWarningV2('cdk-security-patterns:identity:any-role',
+          `The boundary allows ${risky.join(' and ')} but sets no delegatedRolePath: developers can use ${risky.length > 1 ? 'them' : 'it'} on any role of the account, including privileged ones without this boundary. Set delegatedRolePath.`);
+      }
     }
 
     // Only the findings the caller's statements cause; the guard statements are all Deny.

@@ -117,7 +117,7 @@ describe('DeveloperBoundary on a delegated admin with AdministratorAccess', () =
   const boundary = new DeveloperBoundary(stack, 'Boundary', {
     managedPolicyName: 'team-boundary',
     allowedStatements: [new iam.PolicyStatement({
-      actions: ['s3:*', 'iam:CreateRole', 'iam:AttachRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:DeleteRolePermissionsBoundary', 'iam:CreatePolicyVersion', 'iam:DeletePolicy'],
+      actions: ['s3:*', 'iam:CreateRole', 'iam:AttachRolePolicy', 'iam:PutRolePermissionsBoundary', 'iam:DeleteRolePermissionsBoundary', 'iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:CreateAccessKey', 'iam:CreateLoginProfile'],
       resources: ['*'],
     })],
   });
@@ -160,6 +160,11 @@ describe('DeveloperBoundary on a delegated admin with AdministratorAccess', () =
     expect(check('iam:DeletePolicy', BOUNDARY)).toBe('ExplicitlyDenied');
   });
 
+  test('may not create access keys or console passwords for any user, e.g. an existing admin', () => {
+    expect(check('iam:CreateAccessKey', 'arn:aws:iam::222222222222:user/admin')).toBe('ExplicitlyDenied');
+    expect(check('iam:CreateLoginProfile', 'arn:aws:iam::222222222222:user/admin')).toBe('ExplicitlyDenied');
+  });
+
   test('other policies can still be edited', () => {
     expect(check('iam:CreatePolicyVersion', 'arn:aws:iam::222222222222:policy/app-policy')).toBe('Allowed');
   });
@@ -170,7 +175,7 @@ describe('DeveloperBoundary with a delegated role path', () => {
   const boundary = new DeveloperBoundary(stack, 'Boundary', {
     managedPolicyName: 'team-boundary',
     delegatedRolePath: '/delegated/',
-    allowedStatements: [new iam.PolicyStatement({ actions: ['lambda:*', 'iam:CreateRole', 'iam:PassRole'], resources: ['*'] })],
+    allowedStatements: [new iam.PolicyStatement({ actions: ['lambda:*', 'iam:CreateRole', 'iam:PassRole', 'iam:UpdateAssumeRolePolicy'], resources: ['*'] })],
   });
   const developer = new iam.Role(stack, 'Developer', {
     assumedBy: new iam.AccountRootPrincipal(),
@@ -188,6 +193,11 @@ describe('DeveloperBoundary with a delegated role path', () => {
 
   test('may not pass a privileged role outside the path: no escalation through a Lambda function', () => {
     expect(check('iam:PassRole', 'arn:aws:iam::222222222222:role/OrganizationAdmin', { 'iam:PassedToService': 'lambda.amazonaws.com' })).toBe('ExplicitlyDenied');
+  });
+
+  test('may not make a role outside the path trust it', () => {
+    expect(check('iam:UpdateAssumeRolePolicy', 'arn:aws:iam::222222222222:role/OrganizationAdmin')).toBe('ExplicitlyDenied');
+    expect(check('iam:UpdateAssumeRolePolicy', 'arn:aws:iam::222222222222:role/delegated/app-fn')).toBe('Allowed');
   });
 
   test('creates roles only in the path, and only with the boundary', () => {

@@ -41,6 +41,10 @@ describe('DeveloperBoundary', () => {
         Sid: 'DenyBoundaryEdit', Effect: 'Deny', Resource: selfArn('team-boundary'),
         Action: ['iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'],
       },
+      {
+        Sid: 'DenyUserCredentials', Effect: 'Deny', Resource: '*',
+        Action: ['iam:CreateAccessKey', 'iam:UpdateAccessKey', 'iam:CreateLoginProfile', 'iam:UpdateLoginProfile'],
+      },
     ]);
   });
 
@@ -81,18 +85,23 @@ describe('DeveloperBoundary', () => {
     expect(wide.guard.SuppressedRules).toEqual(['iam_managed_policy_no_statements_with_full_access_check']);
   });
 
-  test('delegatedRolePath denies creating or passing a role outside the path', () => {
+  test('delegatedRolePath denies creating, passing or re-trusting a role outside the path', () => {
     const { stack } = build({ managedPolicyName: 'team-boundary', delegatedRolePath: '/delegated/team-a/' });
     expect(policy(stack).Properties.PolicyDocument.Statement).toContainEqual({
-      Sid: 'DenyRolesOutsideDelegatedPath', Effect: 'Deny', Action: ['iam:CreateRole', 'iam:PassRole'],
+      Sid: 'DenyRolesOutsideDelegatedPath', Effect: 'Deny', Action: ['iam:CreateRole', 'iam:PassRole', 'iam:UpdateAssumeRolePolicy'],
       NotResource: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::222222222222:role/delegated/team-a/*']] },
     });
   });
 
-  test.each([['iam:PassRole'], ['iam:Pass*'], ['IAM:*']])('warns when %s is allowed without a delegatedRolePath', (action) => {
+  test.each([
+    ['iam:PassRole', 'iam:PassRole', 'it'],
+    ['iam:Pass*', 'iam:PassRole', 'it'],
+    ['iam:UpdateAssumeRolePolicy', 'iam:UpdateAssumeRolePolicy', 'it'],
+    ['IAM:*', 'iam:PassRole and iam:UpdateAssumeRolePolicy', 'them'],
+  ])('warns when %s is allowed without a delegatedRolePath', (action, named, pronoun) => {
     const { stack } = build({ allowedStatements: [new iam.PolicyStatement({ actions: [action], resources: ['*'] })] });
-    Annotations.fromStack(stack).hasWarning('/Prod/Boundary', Match.stringLikeRegexp(
-      'The boundary allows iam:PassRole but sets no delegatedRolePath: developers can pass any role of the account.*Set delegatedRolePath\\. \\[ack: cdk-security-patterns:identity:pass-any-role\\]'));
+    Annotations.fromStack(stack).hasWarning('/Prod/Boundary', Match.exact(
+      `The boundary allows ${named} but sets no delegatedRolePath: developers can use ${pronoun} on any role of the account, including privileged ones without this boundary. Set delegatedRolePath. [ack: cdk-security-patterns:identity:any-role]`));
   });
 
   test('does not warn about iam:PassRole with a delegatedRolePath, or without iam:PassRole', () => {
