@@ -8,6 +8,7 @@ import { IdentityPolicies, NamedPolicy } from './identity-policies';
 import { canonicalKey, canonicalPolicy } from './key-aliases';
 import { BUILT_IN_MANAGED_POLICIES } from './managed-policies';
 import { OrgPolicies } from './org-policies';
+import { withRegion } from './physical-ids';
 import { PrincipalInfo, resolvePrincipal } from './principals';
 import { resourcePolicyOf } from './resource-policies';
 import { simulateSync } from './simulator';
@@ -146,10 +147,15 @@ export class AccessModel {
     return { ...explanation, text: formatExplanation(explanation, principal.description) };
   }
 
-  /** The deterministic ARN the model gives a construct of its stacks (or the ARN an imported construct carries). */
-  public arnOf(construct: IConstruct): string {
+  /**
+   * The deterministic ARN the model gives a construct of its stacks (or the ARN an imported construct
+   * carries). With `region`, the ARN of its copy in that region (a secret's replica: checks on it use
+   * the primary's resource policy, which Secrets Manager replicates).
+   */
+  public arnOf(construct: IConstruct, region?: string): string {
     const target = this.catalog.targetOf(construct, 'construct');
-    return target.arn ?? this.catalog.arn(target.entry!);
+    const arn = target.arn ?? this.catalog.arn(target.entry!);
+    return region === undefined ? arn : withRegion(arn, region);
   }
 
   /**

@@ -134,6 +134,7 @@ export class Catalog {
       if (own === undefined) continue;
       if (own === arn) return e;
       if (e.resource.Type === 'AWS::S3::Bucket' && arn.startsWith(own + '/')) return e;
+      if (e.resource.Type === 'AWS::SecretsManager::Secret' && this.safeReplicas(e).includes(arn)) return e;
     }
     return undefined;
   }
@@ -141,6 +142,14 @@ export class Catalog {
   /** An IAM role or user of `account` named `name`. */
   public iamEntity(type: 'AWS::IAM::Role' | 'AWS::IAM::User' | 'AWS::IAM::Group', account: string, name: string): Entry | undefined {
     return this.ofType(type, account).find((e) => this.physical(e).name() === name);
+  }
+
+  private safeReplicas(e: Entry): string[] {
+    try {
+      return this.physical(e).replicaArns();
+    } catch {
+      return [];
+    }
   }
 
   private safeArn(e: Entry): string | undefined {

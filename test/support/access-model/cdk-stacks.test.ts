@@ -180,3 +180,48 @@ test('explain(): readable text naming the policies and deciding statements', () 
   expect(e.text).toContain('denied by resource statement #1 (explicit deny)');
   expect(e.identityPolicies.map((p) => p.name)).toEqual([expect.stringMatching(/^AWS::IAM::Policy 'ReaderDefaultPolicy[0-9A-F]+' of stack 'Consumer'$/)]);
 });
+
+describe('multi-region secrets and keys', () => {
+  const primary = new Stack(new App(), 'Primary', { env: { account: '111111111111', region: 'us-east-1' } });
+  // its own App: it is built after the primary's App has been synthesized
+  const replica = new Stack(new App(), 'Replica', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const key = new kms.Key(primary, 'Key', { multiRegion: true });
+  const secret = new secretsmanager.Secret(primary, 'Secret', { secretName: 'app/db', replicaRegions: [{ region: 'eu-west-1' }] });
+  secret.addToResourcePolicy(new iam.PolicyStatement({
+    effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: ['secretsmanager:GetSecretValue'], resources: ['*'],
+    conditions: { StringNotEquals: { 'aws:PrincipalAccount': '111111111111' } },
+  }));
+  const reader = new iam.Role(primary, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+  reader.addToPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: ['arn:aws:secretsmanager:*:111111111111:secret:app/db-*'] }));
+  const model = () => {
+    // the replica key names its primary by ARN (a literal: CloudFormation cannot reference across regions)
+    const m0 = new AccessModel([primary]);
+    const replicaKey = new kms.CfnReplicaKey(replica, 'ReplicaKey', {
+      primaryKeyArn: m0.arnOf(key),
+      keyPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:role/replica-admin' }, Action: 'kms:*', Resource: '*' }] },
+    });
+    return { m: new AccessModel([primary, replica]), replicaKey };
+  };
+  const { m, replicaKey } = model();
+
+  test('a multi-Region key has an mrk- id that its replica shares, in the replica\'s region', () => {
+    const primaryArn = m.arnOf(key);
+    expect(primaryArn).toMatch(/^arn:aws:kms:us-east-1:111111111111:key\/mrk-[0-9a-f]{32}$/);
+    expect(m.arnOf(replicaKey)).toBe(primaryArn.replace('us-east-1', 'eu-west-1'));
+  });
+  test('the replica key is governed by its own key policy', () => {
+    expect(m.check({ principal: 'arn:aws:iam::111111111111:role/replica-admin', action: 'kms:Decrypt', resource: replicaKey })).toBe('Allowed');
+    expect(m.check({ principal: 'arn:aws:iam::111111111111:role/replica-admin', action: 'kms:Decrypt', resource: key })).toBe('Allowed'); // root delegation + admin identity
+    expect(m.check({ principal: reader, action: 'kms:Decrypt', resource: replicaKey })).toBe('ImplicitlyDenied');
+  });
+  test('a secret\'s replica ARN is in the replica region and carries the replicated resource policy', () => {
+    const replicaArn = m.arnOf(secret, 'eu-west-1');
+    expect(replicaArn).toBe(m.arnOf(secret).replace(':us-east-1:', ':eu-west-1:'));
+    const e = m.explain({ principal: reader, action: 'secretsmanager:GetSecretValue', resource: replicaArn });
+    expect([e.decision, e.context['aws:RequestedRegion']]).toEqual(['Allowed', 'eu-west-1']);
+    expect(m.check({ principal: 'arn:aws:iam::999999999999:role/x', action: 'secretsmanager:GetSecretValue', resource: replicaArn })).toBe('ExplicitlyDenied');
+  });
+  test('fails when asked for a regional copy of a global resource', () => {
+    expect(() => m.arnOf(reader, 'eu-west-1')).toThrow("AccessModel: 'arn:aws:iam::111111111111:role/Primary-Reader");
+  });
+});

@@ -63,6 +63,14 @@ function alnum(seed: string, length: number, upper = false): string {
   return out;
 }
 
+/** The same ARN in another region. */
+export function withRegion(arn: string, region: string): string {
+  const parts = arn.split(':');
+  if (parts.length < 6 || !parts[3]) throw new Error(`AccessModel: '${arn}' is not a regional ARN, so it has no copy in ${region}.`);
+  parts[3] = region;
+  return parts.join(':');
+}
+
 /** Resolves a property value of the resource (intrinsics included); supplied by the resolver. */
 export type PropertyResolver = (value: unknown) => unknown;
 
@@ -125,7 +133,9 @@ export class PhysicalResource {
         return `${this.arnPrefix('iam', true)}oidc-provider/${String(this.prop('Url') ?? n).replace(/^https:\/\//, '')}`;
       case 'AWS::S3::Bucket': return `arn:${partition}:s3:::${n}`;
       case 'AWS::SecretsManager::Secret': return `${this.arnPrefix('secretsmanager')}secret:${n}-${alnum(this.seed, 6)}`;
-      case 'AWS::KMS::Key': return `${this.arnPrefix('kms')}key/${this.keyId()}`;
+      case 'AWS::KMS::Key':
+      case 'AWS::KMS::ReplicaKey':
+        return `${this.arnPrefix('kms')}key/${this.keyId()}`;
       case 'AWS::KMS::Alias': return `${this.arnPrefix('kms')}${n}`;
       case 'AWS::SNS::Topic': return `${this.arnPrefix('sns')}${n}`;
       case 'AWS::SQS::Queue': return `${this.arnPrefix('sqs')}${n}`;
@@ -153,8 +163,23 @@ export class PhysicalResource {
     }
   }
 
+  /** A key's id: a UUID, or `mrk-<32 hex>` for a multi-Region key (a replica key shares its primary's). */
   public keyId(): string {
+    if (this.resource.Type === 'AWS::KMS::ReplicaKey') {
+      const primary = this.prop('PrimaryKeyArn');
+      if (typeof primary === 'string' && primary.includes(':key/')) return primary.slice(primary.indexOf(':key/') + 5);
+    }
+    if (this.prop('MultiRegion') === true || this.prop('MultiRegion') === 'true') return `mrk-${hashOf(this.seed).slice(0, 32)}`;
     return uuidOf(this.seed);
+  }
+
+  /** ARNs of the resource's copies in other regions (a secret's ReplicaRegions). */
+  public replicaArns(): string[] {
+    if (this.resource.Type !== 'AWS::SecretsManager::Secret') return [];
+    const replicas = this.prop('ReplicaRegions');
+    if (!Array.isArray(replicas)) return [];
+    const arn = this.arn();
+    return replicas.map((r: { Region?: unknown }) => withRegion(arn, String(r.Region)));
   }
 
   /** What `Ref` returns for this resource type. */
@@ -169,7 +194,9 @@ export class PhysicalResource {
       case 'AWS::SNS::Topic':
       case 'AWS::StepFunctions::StateMachine':
         return this.arn();
-      case 'AWS::KMS::Key': return this.keyId();
+      case 'AWS::KMS::Key':
+      case 'AWS::KMS::ReplicaKey':
+        return this.keyId();
       case 'AWS::SQS::Queue': return `https://sqs.${region}.${urlSuffix}/${account}/${this.name()}`;
       case 'AWS::Cognito::UserPool': return `${region}_${alnum(this.seed, 9)}`;
       case 'AWS::Cognito::UserPoolClient': return alnum(this.seed, 26).toLowerCase();
@@ -203,6 +230,7 @@ export class PhysicalResource {
       case 'AWS::IAM::ManagedPolicy.PolicyArn': return this.arn();
       case 'AWS::IAM::ManagedPolicy.PolicyId': return `ANPA${alnum(this.seed, 17, true)}`;
       case 'AWS::KMS::Key.KeyId': return this.keyId();
+      case 'AWS::KMS::ReplicaKey.KeyId': return this.keyId();
       case 'AWS::SecretsManager::Secret.Id': return this.arn();
       case 'AWS::S3::Bucket.DomainName': return `${this.name()}.s3.${urlSuffix}`;
       case 'AWS::S3::Bucket.RegionalDomainName': return `${this.name()}.s3.${region}.${urlSuffix}`;

@@ -1,4 +1,6 @@
 import { App, Stack, Tags } from 'aws-cdk-lib';
+import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -170,6 +172,25 @@ describe('topic and queue policies', () => {
   test('queue.grantSendMessages lets SNS send', () => {
     expect(t.model.check({ principal: 'sns.amazonaws.com', action: 'sqs:SendMessage', resource: t.queue })).toBe('Allowed');
     expect(t.model.check({ principal: 'events.amazonaws.com', action: 'sqs:SendMessage', resource: t.queue })).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('other resource policies', () => {
+  const stack = new Stack(new App(), 'More', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const repo = new ecr.Repository(stack, 'Repo');
+  repo.grantPull(new iam.AccountPrincipal('222222222222'));
+  const table = new dynamodb.CfnTable(stack, 'Table', {
+    keySchema: [{ attributeName: 'pk', keyType: 'HASH' }], attributeDefinitions: [{ attributeName: 'pk', attributeType: 'S' }], billingMode: 'PAY_PER_REQUEST',
+    resourcePolicy: { policyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::222222222222:root' }, Action: 'dynamodb:GetItem', Resource: '*' }] } },
+  });
+  const m = new AccessModel([stack]);
+  test('an ECR repository policy lets the other account pull', () => {
+    expect(m.check({ principal: 'arn:aws:iam::222222222222:role/ci', action: 'ecr:BatchGetImage', resource: repo })).toBe('Allowed');
+    expect(m.check({ principal: 'arn:aws:iam::333333333333:role/ci', action: 'ecr:BatchGetImage', resource: repo })).toBe('ImplicitlyDenied');
+  });
+  test('a DynamoDB table resource policy lets the other account read items', () => {
+    expect(m.check({ principal: 'arn:aws:iam::222222222222:role/app', action: 'dynamodb:GetItem', resource: table })).toBe('Allowed');
+    expect(m.check({ principal: 'arn:aws:iam::222222222222:role/app', action: 'dynamodb:PutItem', resource: table })).toBe('ImplicitlyDenied');
   });
 });
 

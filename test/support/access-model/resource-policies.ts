@@ -39,6 +39,7 @@ export function resourcePolicyOf(catalog: Catalog, entry: Entry, action: string)
     case 'AWS::IAM::Role':
       return TRUST_ACTIONS.test(action) ? (catalog.prop(entry, 'AssumeRolePolicyDocument') as PolicyDocument) : undefined;
     case 'AWS::KMS::Key':
+    case 'AWS::KMS::ReplicaKey':
       return (catalog.prop(entry, 'KeyPolicy') as PolicyDocument | undefined) ?? defaultKeyPolicy(entry);
     case 'AWS::S3::Bucket': {
       // bucket names are global: a bucket policy of any of the stacks may name it
@@ -65,6 +66,12 @@ export function resourcePolicyOf(catalog: Catalog, entry: Entry, action: string)
     }
     case 'AWS::Lambda::Function':
       return merge([{ Statement: lambdaPermissionStatements(catalog, entry) }]);
+    case 'AWS::ECR::Repository':
+      return catalog.prop(entry, 'RepositoryPolicyText') as PolicyDocument | undefined;
+    case 'AWS::DynamoDB::Table':
+      return (catalog.prop(entry, 'ResourcePolicy') as { PolicyDocument?: PolicyDocument } | undefined)?.PolicyDocument;
+    case 'AWS::Events::EventBus':
+      return catalog.prop(entry, 'Policy') as PolicyDocument | undefined;
     default:
       return undefined;
   }
