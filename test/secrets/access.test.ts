@@ -1,0 +1,168 @@
+import { Tags } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { RotatingSecret, RotationStrategy, SecretGrants } from '../../lib/secrets';
+import { AccessModel } from '../support/access-model';
+import { newStack } from './helpers';
+
+/**
+ * One stack, synthesized once:
+ * - A `my-app/api-key`: rotated by function F1, readable cross-account by 222222222222, reads denied
+ *   to all but `app` (and the rotation role), tagged team=payments
+ * - B `my-app/db-token`: rotated by F1 too, tagged team=payments
+ * - C `my-app-legacy/key`: rotated by F2 (other key length), tagged team=search
+ * - D `other/key`: a plain secret nobody rotates
+ */
+function build() {
+  const stack = newStack('Secrets');
+  const a = new RotatingSecret(stack, 'A', { secretName: 'my-app/api-key', rotation: RotationStrategy.randomKey() });
+  const b = new RotatingSecret(stack, 'B', { secretName: 'my-app/db-token', rotation: RotationStrategy.randomKey() });
+  const c = new RotatingSecret(stack, 'C', { secretName: 'my-app-legacy/key', rotation: RotationStrategy.randomKey({ keyLength: 64 }) });
+  const d = new secretsmanager.Secret(stack, 'D', { secretName: 'other/key' });
+  Tags.of(a).add('team', 'payments');
+  Tags.of(b).add('team', 'payments');
+  Tags.of(c).add('team', 'search');
+
+  const service = new iam.ServicePrincipal('ecs-tasks.amazonaws.com');
+  const app = new iam.Role(stack, 'App', { assumedBy: service });
+  a.grantRead(app);
+  a.grantCrossAccountRead('222222222222');
+  a.denyReadExcept([app]);
+
+  const broad = new iam.Role(stack, 'Broad', { assumedBy: service });
+  broad.addToPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue', 'kms:Decrypt'], resources: ['*'] }));
+  const tagReader = new iam.Role(stack, 'TagReader', { assumedBy: service });
+  SecretGrants.readByTag(tagReader, 'team', 'payments');
+  const prefixReader = new iam.Role(stack, 'PrefixReader', { assumedBy: service });
+  SecretGrants.readByNamePrefix(prefixReader, 'my-app/');
+
+  const model = new AccessModel([stack]);
+  const roleOf = (s: RotatingSecret) => (s.rotationFunction as lambda.Function).role!;
+  return { model, a, b, c, d, app, broad, tagReader, prefixReader, f1Role: roleOf(a), f2Role: roleOf(c) };
+}
+
+const env = build();
+const { model } = env;
+const viaSecretsManager = { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' };
+const ROTATION_ACTIONS = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'];
+
+describe('the rotation role', () => {
+  test('shares one function between A and B, another for C', () => {
+    expect(env.a.rotationFunction).toBe(env.b.rotationFunction);
+    expect(env.c.rotationFunction).not.toBe(env.a.rotationFunction);
+  });
+
+  test.each(ROTATION_ACTIONS)('may %s its own secrets, including A whose reads are denied to others', (action) => {
+    expect(model.check({ principal: env.f1Role, action, resource: env.a.secret })).toBe('Allowed');
+    expect(model.check({ principal: env.f1Role, action, resource: env.b.secret })).toBe('Allowed');
+  });
+
+  test.each(ROTATION_ACTIONS)('may not %s a secret of another function or a secret nobody rotates', (action) => {
+    expect(model.check({ principal: env.f1Role, action, resource: env.c.secret })).toBe('ImplicitlyDenied');
+    expect(model.check({ principal: env.f1Role, action, resource: env.d })).toBe('ImplicitlyDenied');
+    expect(model.check({ principal: env.f2Role, action, resource: env.a.secret })).not.toBe('Allowed');
+  });
+
+  test('may not delete its secrets or change their policy', () => {
+    expect(model.check({ principal: env.f1Role, action: 'secretsmanager:DeleteSecret', resource: env.b.secret })).not.toBe('Allowed');
+    expect(model.check({ principal: env.f1Role, action: 'secretsmanager:PutResourcePolicy', resource: env.b.secret })).toBe('ImplicitlyDenied');
+  });
+
+  test('decrypts and encrypts with its secrets\' keys through Secrets Manager only', () => {
+    for (const action of ['kms:Decrypt', 'kms:GenerateDataKey']) {
+      expect(model.check({ principal: env.f1Role, action, resource: env.a.encryptionKey!, context: viaSecretsManager })).toBe('Allowed');
+      expect(model.check({ principal: env.f1Role, action, resource: env.a.encryptionKey! })).toBe('ImplicitlyDenied');
+      expect(model.check({ principal: env.f1Role, action, resource: env.c.encryptionKey!, context: viaSecretsManager })).toBe('ImplicitlyDenied');
+    }
+    expect(model.check({ principal: env.f1Role, action: 'kms:ScheduleKeyDeletion', resource: env.a.encryptionKey! })).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('a cross-account reader', () => {
+  const reader = 'arn:aws:iam::222222222222:role/Reader';
+
+  test('can read secret A', () => {
+    expect(model.check({ principal: reader, action: 'secretsmanager:GetSecretValue', resource: env.a.secret })).toBe('Allowed');
+    expect(model.check({ principal: reader, action: 'secretsmanager:DescribeSecret', resource: env.a.secret })).toBe('Allowed');
+  });
+
+  test('can decrypt with A\'s key through Secrets Manager', () => {
+    expect(model.check({ principal: reader, action: 'kms:Decrypt', resource: env.a.encryptionKey!, context: viaSecretsManager })).toBe('Allowed');
+  });
+
+  test('and nothing else', () => {
+    for (const action of ['secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage', 'secretsmanager:DeleteSecret', 'secretsmanager:PutResourcePolicy', 'secretsmanager:RotateSecret']) {
+      expect([action, model.check({ principal: reader, action, resource: env.a.secret })]).toEqual([action, 'ImplicitlyDenied']);
+    }
+    expect(model.check({ principal: reader, action: 'secretsmanager:GetSecretValue', resource: env.b.secret })).toBe('ImplicitlyDenied');
+    expect(model.check({ principal: reader, action: 'kms:Decrypt', resource: env.a.encryptionKey! })).toBe('ImplicitlyDenied');
+    for (const action of ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom']) {
+      expect([action, model.check({ principal: reader, action, resource: env.a.encryptionKey!, context: viaSecretsManager })]).toEqual([action, 'ImplicitlyDenied']);
+    }
+    // the key denies grants to anyone but AWS services acting for a resource
+    expect(model.check({ principal: reader, action: 'kms:CreateGrant', resource: env.a.encryptionKey!, context: viaSecretsManager })).toBe('ExplicitlyDenied');
+    expect(model.check({ principal: reader, action: 'kms:Decrypt', resource: env.b.encryptionKey!, context: viaSecretsManager })).toBe('ImplicitlyDenied');
+  });
+
+  test('of a third account cannot read: the explicit deny exempts only the granted account', () => {
+    expect(model.check({ principal: 'arn:aws:iam::333333333333:role/Reader', action: 'secretsmanager:GetSecretValue', resource: env.a.secret })).toBe('ExplicitlyDenied');
+    expect(model.check({ principal: 'arn:aws:iam::333333333333:role/Reader', action: 'secretsmanager:DescribeSecret', resource: env.a.secret })).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('the explicit deny on A', () => {
+  test('wins over an identity policy that allows reading every secret', () => {
+    expect(model.check({ principal: env.broad, action: 'secretsmanager:GetSecretValue', resource: env.a.secret })).toBe('ExplicitlyDenied');
+    // the same identity allow works where there is no deny
+    expect(model.check({ principal: env.broad, action: 'secretsmanager:GetSecretValue', resource: env.b.secret })).toBe('Allowed');
+  });
+
+  test('wins over an administrator of the account', () => {
+    const admin = 'arn:aws:iam::111111111111:role/Admin';
+    expect(model.check({ principal: admin, action: 'secretsmanager:GetSecretValue', resource: env.a.secret })).toBe('ExplicitlyDenied');
+    expect(model.check({ principal: admin, action: 'secretsmanager:DescribeSecret', resource: env.a.secret })).toBe('Allowed');
+  });
+
+  test('lets the named role read', () => {
+    expect(model.check({ principal: env.app, action: 'secretsmanager:GetSecretValue', resource: env.a.secret })).toBe('Allowed');
+    expect(model.check({ principal: env.app, action: 'kms:Decrypt', resource: env.a.encryptionKey!, context: viaSecretsManager })).toBe('Allowed');
+    expect(model.check({ principal: env.app, action: 'secretsmanager:GetSecretValue', resource: env.b.secret })).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('deletion', () => {
+  test('is denied to every principal of the account, administrators included', () => {
+    const admin = 'arn:aws:iam::111111111111:role/Admin';
+    for (const secret of [env.a, env.b, env.c]) {
+      expect(model.check({ principal: admin, action: 'secretsmanager:DeleteSecret', resource: secret.secret })).toBe('ExplicitlyDenied');
+    }
+    // a plain secret without the deny: the administrator's identity policy decides
+    expect(model.check({ principal: admin, action: 'secretsmanager:DeleteSecret', resource: env.d })).toBe('Allowed');
+  });
+});
+
+describe('scoped grants for readers of many secrets', () => {
+  test('by tag let in exactly the secrets tagged team=payments', () => {
+    expect(model.check({ principal: env.tagReader, action: 'secretsmanager:GetSecretValue', resource: env.b.secret })).toBe('Allowed');
+    expect(model.check({ principal: env.tagReader, action: 'secretsmanager:GetSecretValue', resource: env.c.secret })).toBe('ImplicitlyDenied');
+    expect(model.check({ principal: env.tagReader, action: 'secretsmanager:GetSecretValue', resource: env.d })).toBe('ImplicitlyDenied');
+    // A is tagged team=payments too, but its explicit deny names only `app`
+    expect(model.check({ principal: env.tagReader, action: 'secretsmanager:GetSecretValue', resource: env.a.secret })).toBe('ExplicitlyDenied');
+    expect(model.check({ principal: env.tagReader, action: 'secretsmanager:PutSecretValue', resource: env.b.secret })).toBe('ImplicitlyDenied');
+  });
+
+  test('by tag decrypt only through Secrets Manager', () => {
+    expect(model.check({ principal: env.tagReader, action: 'kms:Decrypt', resource: env.b.encryptionKey!, context: viaSecretsManager })).toBe('Allowed');
+    expect(model.check({ principal: env.tagReader, action: 'kms:Decrypt', resource: env.b.encryptionKey! })).toBe('ImplicitlyDenied');
+  });
+
+  test('by name prefix let in exactly the secrets named my-app/...', () => {
+    expect(model.check({ principal: env.prefixReader, action: 'secretsmanager:GetSecretValue', resource: env.b.secret })).toBe('Allowed');
+    expect(model.check({ principal: env.prefixReader, action: 'secretsmanager:DescribeSecret', resource: env.b.secret })).toBe('Allowed');
+    // my-app-legacy/ shares the text "my-app" but not the prefix "my-app/"
+    expect(model.check({ principal: env.prefixReader, action: 'secretsmanager:GetSecretValue', resource: env.c.secret })).toBe('ImplicitlyDenied');
+    expect(model.check({ principal: env.prefixReader, action: 'secretsmanager:GetSecretValue', resource: env.d })).toBe('ImplicitlyDenied');
+    expect(model.check({ principal: env.prefixReader, action: 'secretsmanager:GetSecretValue', resource: env.a.secret })).toBe('ExplicitlyDenied');
+  });
+});
