@@ -1,4 +1,5 @@
 import { App, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { crossAccountAccess } from '../../examples/cross-account-access';
 import { CrossAccountRole } from '../../lib/identity';
@@ -163,5 +164,18 @@ describe('cross-account-access example: context', () => {
 
   test('fails when the ExternalId from context is one STS rejects', () => {
     expect(() => build({ 'external-id': 'has spaces in it' })).toThrow(/TrustedAccount.roles: externalId may only contain letters, digits/);
+  });
+});
+
+describe('cross-account-access example: annotations', () => {
+  test('synthesizes without warnings with its defaults', () => {
+    const { dev, prod } = build();
+    Annotations.fromStack(dev).hasNoWarning('*', Match.anyValue());
+    Annotations.fromStack(prod).hasNoWarning('*', Match.anyValue());
+  });
+
+  test('warns about a guessable ExternalId from context', () => {
+    const { prod } = build({ 'external-id': 'reports' });
+    Annotations.fromStack(prod).hasWarning('/CrossAccountAccessProd/ReportsReader', Match.stringLikeRegexp('looks guessable: it is only 7 characters long'));
   });
 });
