@@ -41,6 +41,12 @@ export interface AccessExplanation {
   readonly text: string;
 }
 
+/** Actions on resources whose resource policy always exists and always takes part (role trust, key policy). */
+const MANDATORY_RESOURCE_POLICY: ReadonlyArray<[RegExp, RegExp]> = [
+  [/^sts:(AssumeRole|AssumeRoleWithSAML|AssumeRoleWithWebIdentity|TagSession|SetSourceIdentity|SetContext)$/i, /^arn:[a-z-]+:iam::\d{12}:role\//],
+  [/^kms:/i, /^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\//],
+];
+
 interface ResolvedResource {
   readonly arn: string;
   readonly account: string;
@@ -93,6 +99,11 @@ export class AccessModel {
         .map((policy, i) => ({ name: `external principal policy ${i + 1}`, policy }));
     }
     const resourcePolicy = resource.entry ? resourcePolicyOf(this.catalog, resource.entry, request.action) : undefined;
+    if (!resource.entry && MANDATORY_RESOURCE_POLICY.some(([action, arn]) => action.test(request.action) && arn.test(resource.arn))) {
+      // A role always has a trust policy and a key a key policy; without it any answer would be a guess
+      // (iam-simulate even allows sts:AssumeRole in the same account when no trust policy is given).
+      throw new Error(`AccessModel: ${resource.arn} is not in the model's stacks, so its ${/^sts:/i.test(request.action) ? 'trust' : 'key'} policy is unknown and ${request.action} cannot be decided; pass the stack that defines it.`);
+    }
     // SCPs bind the principal's account; service principals and identity providers have none.
     const scps = principal.kind === 'service' || principal.kind === 'federated' ? [] : this.org.scpsFor(principal.account);
     const rcps = this.org.rcpsFor(resource.account);

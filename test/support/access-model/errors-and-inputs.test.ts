@@ -136,6 +136,14 @@ describe('inputs the model rejects', () => {
     expect(() => model.check({ principal: R, action: 's3:GetObject', resource: 'arn:aws:s3:::elsewhere/k' }))
       .toThrow("AccessModel: resource 'arn:aws:s3:::elsewhere/k' names no account and is not in the stacks; say who owns it with resourceAccount: '<12-digit id>'.");
   });
+  test('fails when a role outside the stacks is to be assumed (its trust policy is unknown)', () => {
+    expect(() => model.check({ principal: R, action: 'sts:AssumeRole', resource: 'arn:aws:iam::111111111111:role/elsewhere' }))
+      .toThrow("AccessModel: arn:aws:iam::111111111111:role/elsewhere is not in the model's stacks, so its trust policy is unknown and sts:AssumeRole cannot be decided; pass the stack that defines it.");
+  });
+  test('fails when a KMS key outside the stacks is used (its key policy is unknown)', () => {
+    expect(() => model.check({ principal: R, action: 'kms:Decrypt', resource: 'arn:aws:kms:us-east-1:111111111111:key/abc' }))
+      .toThrow("AccessModel: arn:aws:kms:us-east-1:111111111111:key/abc is not in the model's stacks, so its key policy is unknown and kms:Decrypt cannot be decided; pass the stack that defines it.");
+  });
   test('fails when arnOfLogicalId names an unknown stack or resource', () => {
     expect(() => model.arnOfLogicalId('Nope', 'R')).toThrow("AccessModel: no stack named 'Nope' (stacks: T).");
     expect(() => model.arnOfLogicalId('T', 'Nope')).toThrow("AccessModel: stack 'T' has no resource 'Nope'.");
