@@ -37,6 +37,14 @@ const workloads: TemplateInput = {
         PermissionsBoundary: { Ref: 'Boundary' },
       }),
       Admin: role('admin', lambdaTrust, { ManagedPolicyArns: ['arn:aws:iam::aws:policy/AdministratorAccess'] }),
+      SharedBucket: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'shared-bucket' } },
+      SharedBucketPolicy: {
+        Type: 'AWS::S3::BucketPolicy',
+        Properties: {
+          Bucket: { Ref: 'SharedBucket' },
+          PolicyDocument: doc({ Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${DEV}:root` }, Action: 's3:GetObject', Resource: 'arn:aws:s3:::shared-bucket/*' }),
+        },
+      },
       DataBucket: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'data-bucket' } },
       DataBucketPolicy: {
         Type: 'AWS::S3::BucketPolicy',
@@ -231,6 +239,24 @@ describe('cross-account role assumption needs both sides', () => {
     const e = model.explain({ principal: `arn:aws:iam::${DEV}:role/deployer`, action: 'sts:AssumeRole', resource: prodDeploy });
     expect(e.principal).toBe(`arn:aws:sts::${DEV}:assumed-role/deployer/access-model`);
     expect(e.result.resultType === 'single' && e.result.result.analysis.sameAccount).toBe(false);
+  });
+});
+
+describe('cross-account bucket access needs both sides', () => {
+  test('bucket policy trusts the account but the caller\'s identity policy does not allow: denied', () => {
+    const e = model.explain({ principal: 'arn:aws:iam::222222222222:role/deployer', action: 's3:GetObject', resource: 'arn:aws:s3:::shared-bucket/a' });
+    // deployer's own policy only allows sts:AssumeRole: identity side missing
+    expect(e.decision).toBe('ImplicitlyDenied');
+    expect(e.denials).toContainEqual(expect.objectContaining({ policyType: 'identity' }));
+  });
+  test('an external admin of the trusted account may read', () => {
+    expect(model.check({ principal: `arn:aws:iam::${DEV}:role/not-in-stacks`, action: 's3:GetObject', resource: 'arn:aws:s3:::shared-bucket/a' })).toBe('Allowed');
+  });
+  test('an admin of another account may not: the bucket policy does not name it', () => {
+    expect(model.check({ principal: 'arn:aws:iam::555555555555:role/admin', action: 's3:GetObject', resource: 'arn:aws:s3:::shared-bucket/a' })).toBe('ImplicitlyDenied');
+  });
+  test('the bucket policy grants only what it lists', () => {
+    expect(model.check({ principal: `arn:aws:iam::${DEV}:role/not-in-stacks`, action: 's3:PutObject', resource: 'arn:aws:s3:::shared-bucket/a' })).toBe('ImplicitlyDenied');
   });
 });
 
