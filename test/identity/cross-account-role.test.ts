@@ -1,4 +1,4 @@
-import { App, Duration, PhysicalName, Stack } from 'aws-cdk-lib';
+import { App, Annotations as CdkAnnotations, Duration, PhysicalName, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CrossAccountRole, CrossAccountRoleProps, TrustedAccount } from '../../lib/identity';
@@ -208,6 +208,14 @@ describe('CrossAccountRole warnings', () => {
     const { stack } = build({ trustedAccounts: [TrustedAccount.thirdParty('333333333333', externalId)] });
     Annotations.fromStack(stack).hasWarning('/Prod/Cross', Match.stringLikeRegexp(
       `The ExternalId for third party 333333333333 looks guessable: ${reason}.*Use a random value such as a UUID, unique per trusted party. \\[ack: ${GUESSABLE}\\]`));
+  });
+
+  test('the guessable-ExternalId warning can be acknowledged by its id, e.g. when a vendor dictates the value', () => {
+    const { stack } = build({ trustedAccounts: [TrustedAccount.thirdParty('333333333333', 'acme')] });
+    Annotations.fromStack(stack).hasWarning('/Prod/Cross', Match.stringLikeRegexp('looks guessable'));
+    const acknowledged = build({ trustedAccounts: [TrustedAccount.thirdParty('333333333333', 'acme')] });
+    CdkAnnotations.of(acknowledged.role).acknowledgeWarning(GUESSABLE, 'the vendor issues this ExternalId');
+    Annotations.fromStack(acknowledged.stack).hasNoWarning('*', Match.anyValue());
   });
 
   test('does not warn about a UUID ExternalId', () => {
