@@ -42,6 +42,18 @@ describe('event checks (as in AWS reference functions)', () => {
     expect(rig.logs.records()).toContainEqual(expect.objectContaining({ token, outcome: 'skipped' }));
   });
 
+  test('an AWSPENDING label left on the AWSCURRENT version blocks nothing', async () => {
+    const arn = await rig.createSecret(uniqueName('s'), 'initial-value-1');
+    const first = await rig.startRotation(arn);
+    await rig.runSteps(arn, first, undefined, { crash: true });
+    expect(rig.standIn.stagesOf(arn)[first].sort()).toEqual(['AWSCURRENT', 'AWSPENDING']);
+    // A retry of any step is a no-op, and the next rotation starts and completes.
+    await rig.invoke('finishSecret', arn, first);
+    const second = await rig.rotate(arn);
+    expect(rig.standIn.stagesOf(arn)[second]).toEqual(['AWSCURRENT']);
+    expect(rig.standIn.stagesOf(arn)[first]).toEqual(['AWSPREVIOUS']);
+  });
+
   test('fails when the version is not AWSPENDING', async () => {
     const arn = await rig.createSecret(uniqueName('s'), 'initial-value-1');
     const first = await rig.rotate(arn);

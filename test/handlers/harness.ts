@@ -140,15 +140,20 @@ export class RotationRig {
     }
   }
 
-  async runSteps(secretId: string, token: string, steps: readonly string[] = STEPS): Promise<void> {
+  /**
+   * Invokes `steps` in order. When finishSecret succeeds the service clears AWSPENDING, which
+   * this does too unless `crash` says the service never heard back.
+   */
+  async runSteps(secretId: string, token: string, steps: readonly string[] = STEPS, options: { crash?: boolean } = {}): Promise<void> {
     for (const step of steps) await this.invoke(step, secretId, token);
+    if (!options.crash && steps[steps.length - 1] === 'finishSecret') this.standIn.completeRotation(secretId, token);
   }
 
   /** A whole rotation; stops after `stopAfter` (a crash) when given. Returns the token. */
   async rotate(secretId: string, options: { stopAfter?: Step } = {}): Promise<string> {
     const token = await this.startRotation(secretId);
     const steps = options.stopAfter ? STEPS.slice(0, STEPS.indexOf(options.stopAfter) + 1) : STEPS;
-    await this.runSteps(secretId, token, steps);
+    await this.runSteps(secretId, token, steps, { crash: options.stopAfter !== undefined });
     return token;
   }
 

@@ -140,7 +140,8 @@ test('RotateSecret invokes the rotation function for the four steps in order', a
   expect(invocations.map((e) => e.Step)).toEqual(['createSecret', 'setSecret', 'testSecret', 'finishSecret']);
   expect(invocations.every((e) => e.SecretId === arn && e.ClientRequestToken === token)).toBe(true);
   expect((await get(arn)).SecretString).toBe('rotated');
-  expect((await stages(arn))![v0]).toEqual(['AWSPREVIOUS']);
+  // After success the service clears AWSPENDING.
+  expect(await stages(arn)).toEqual({ [v0]: ['AWSPREVIOUS'], [token]: ['AWSCURRENT'] });
 });
 
 test('an empty AWSPENDING version reads as ResourceNotFoundException until createSecret fills it', async () => {

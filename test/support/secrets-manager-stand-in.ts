@@ -119,6 +119,15 @@ export class SecretsManagerStandIn {
     return [...this.find(secretId).versions.values()].find((v) => v.stages.has(stage))?.secretString;
   }
 
+  /**
+   * What the service does once finishSecret has succeeded: clear AWSPENDING from the version that
+   * is now AWSCURRENT. Test drivers that play the service call this after a successful rotation.
+   */
+  completeRotation(secretId: string, token: string): void {
+    const version = this.find(secretId).versions.get(token);
+    if (version?.stages.has(AWSCURRENT)) version.stages.delete(AWSPENDING);
+  }
+
   /** Handles one operation; public so the protocol-free behaviour can be tested too. */
   handle(operation: string, input: Record<string, any>): Record<string, unknown> {
     switch (operation) {
@@ -310,6 +319,7 @@ export class SecretsManagerStandIn {
           for (const Step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) {
             await fn({ Step, SecretId: secret.arn, ClientRequestToken: token });
           }
+          this.completeRotation(secret.arn, token);
           return { token };
         } catch (error) {
           return { token, error };

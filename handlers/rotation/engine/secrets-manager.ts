@@ -68,13 +68,14 @@ export class SecretStore {
     return out.RandomPassword;
   }
 
-  /** Moves AWSCURRENT to `token` (AWSPREVIOUS follows the old version), then drops AWSPENDING from it. */
+  /**
+   * Moves AWSCURRENT to `token`; Secrets Manager moves AWSPREVIOUS to the old version. AWSPENDING
+   * is left for the service to clear, as in AWS's reference functions: on the AWSCURRENT version
+   * it blocks nothing.
+   */
   async promote(secretId: string, token: string, currentVersionId: string | undefined): Promise<void> {
     await this.client.send(new UpdateSecretVersionStageCommand({
       SecretId: secretId, VersionStage: STAGE_CURRENT, MoveToVersionId: token, RemoveFromVersionId: currentVersionId,
-    }));
-    await this.client.send(new UpdateSecretVersionStageCommand({
-      SecretId: secretId, VersionStage: STAGE_PENDING, RemoveFromVersionId: token,
     }));
   }
 }
