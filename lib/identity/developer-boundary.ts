@@ -2,6 +2,7 @@ import { Annotations, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledge } from '../private/acknowledge';
+import { validateManagedPolicyName } from './private/names';
 
 /** Properties of a `DeveloperBoundary`. */
 export interface DeveloperBoundaryProps {
@@ -84,9 +85,7 @@ export class DeveloperBoundary extends iam.ManagedPolicy {
       throw new Error(`DeveloperBoundary: delegatedRolePath must be an IAM path below the root such as /delegated/ (starts and ends with /, up to 512 letters, digits and +=,.@-_), got "${rolePath}"`);
     }
     const name = props.managedPolicyName;
-    if (name !== undefined && !Token.isUnresolved(name) && !/^[\w+=,.@-]{1,128}$/.test(name)) {
-      throw new Error(`DeveloperBoundary: managedPolicyName must be 1 to 128 letters, digits and +=,.@-_, got "${name}"`);
-    }
+    validateManagedPolicyName('DeveloperBoundary', name);
     // The statements name this policy's own ARN; a CloudFormation reference to itself would be a
     // cycle, so the name must be known at synth time. The holder lets the default name use the path.
     const holder: { self?: DeveloperBoundary } = {};

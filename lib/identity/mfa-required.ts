@@ -2,6 +2,7 @@ import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import { acknowledge } from '../private/acknowledge';
+import { validateManagedPolicyName } from './private/names';
 
 /** Properties of `MfaRequired`. */
 export interface MfaRequiredProps {
@@ -48,6 +49,7 @@ const ALLOWED_WITHOUT_MFA = [
  */
 export class MfaRequired extends iam.ManagedPolicy {
   constructor(scope: Construct, id: string, props: MfaRequiredProps = {}) {
+    validateManagedPolicyName('MfaRequired', props.managedPolicyName);
     super(scope, id, {
       managedPolicyName: props.managedPolicyName,
       description: 'Denies everything except managing your own MFA device until you sign in with MFA',

@@ -141,6 +141,15 @@ describe('CrossAccountRole trust policy', () => {
 });
 
 describe('CrossAccountRole validation', () => {
+  // roleName and description are checked by iam.Role itself, with these messages
+  test('fails when the role name is longer than 64 characters', () => {
+    expect(() => build({ roleName: 'r'.repeat(65) })).toThrow(/Invalid roleName/);
+  });
+
+  test('fails when the description is longer than 1000 characters', () => {
+    expect(() => build({ description: 'd'.repeat(1001) })).toThrow('Role description must be no longer than 1000 characters.');
+  });
+
   test('fails when no account is trusted', () => {
     expect(() => build({ trustedAccounts: [] })).toThrow(
       "CrossAccountRole: trustedAccounts must name at least one trusted account, got an empty list; pass e.g. [TrustedAccount.account('111111111111')]");

@@ -54,4 +54,8 @@ describe('Ec2ServiceRole', () => {
     template.hasResourceProperties('AWS::IAM::Role', { RoleName: 'web', PermissionsBoundary: { Ref: Match.stringLikeRegexp('^Boundary') } });
     template.hasResourceProperties('AWS::IAM::InstanceProfile', { InstanceProfileName: 'web' });
   });
+
+  test('fails when the role name is longer than 64 characters (checked by iam.Role)', () => {
+    expect(() => build({ roleName: 'w'.repeat(65) })).toThrow(/Invalid roleName/);
+  });
 });

@@ -48,4 +48,10 @@ describe('MfaRequired', () => {
       expect.objectContaining({ id: 'AwsSolutions-IAM5', applies_to: ['Resource::arn:<AWS::Partition>:iam::111111111111:mfa/*'] }),
     ]);
   });
+
+  test('fails when the policy name has characters IAM rejects', () => {
+    const stack = new Stack(new App(), 'Dev');
+    expect(() => new MfaRequired(stack, 'Mfa', { managedPolicyName: 'require mfa!' })).toThrow(
+      'MfaRequired: managedPolicyName must be 1 to 128 letters, digits and +=,.@-_, got "require mfa!"');
+  });
 });
