@@ -60,6 +60,8 @@ export class Ec2ServiceRole extends Construct implements iam.IGrantable {
   public readonly instanceProfile: iam.InstanceProfile;
   /** The principal that resources grant to: the instances' sessions. */
   public readonly grantPrincipal: iam.IPrincipal;
+  /** The policy that denies credentials delivered over IMDSv1, unless `requireImdsv2` is false. */
+  public readonly imdsv2Policy?: iam.ManagedPolicy;
 
   constructor(scope: Construct, id: string, props: Ec2ServiceRoleProps = {}) {
     super(scope, id);
@@ -78,7 +80,7 @@ export class Ec2ServiceRole extends Construct implements iam.IGrantable {
 
     if (props.requireImdsv2 ?? true) {
       // A managed policy rather than an inline one, so it shows up in IAM's policy list and reports.
-      new iam.ManagedPolicy(this, 'RequireImdsv2', {
+      this.imdsv2Policy = new iam.ManagedPolicy(this, 'RequireImdsv2', {
         description: 'Denies requests signed with instance credentials delivered over IMDSv1',
         roles: [this.role],
         statements: [new iam.PolicyStatement({

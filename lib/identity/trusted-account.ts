@@ -31,7 +31,8 @@ export class TrustedAccount {
    * Only the given roles (usually in another account). A role defined in another stack of the
    * same app needs a physical name (`roleName`, or `PhysicalName.GENERATE_IF_NEEDED`) so its ARN is
    * known across accounts. IAM rejects a trust policy naming a role that does not exist yet: deploy
-   * the trusted roles first.
+   * the trusted roles first. IAM stores the role's unique id: if a trusted role is deleted and
+   * re-created, redeploy this stack so the trust names the new role.
    */
   public static roles(roles: iam.IRole[], options: TrustOptions = {}): TrustedAccount {
     if (roles.length === 0) {

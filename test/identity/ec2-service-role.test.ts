@@ -31,8 +31,15 @@ describe('Ec2ServiceRole', () => {
     });
   });
 
+  test('exposes the IMDSv1 deny as imdsv2Policy', () => {
+    const { ec2Role } = build();
+    expect(ec2Role.imdsv2Policy?.node.id).toBe('RequireImdsv2');
+  });
+
   test('requireImdsv2: false leaves the IMDSv1 deny out', () => {
-    build({ requireImdsv2: false }).template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+    const { template, ec2Role } = build({ requireImdsv2: false });
+    template.resourceCountIs('AWS::IAM::ManagedPolicy', 0);
+    expect(ec2Role.imdsv2Policy).toBeUndefined();
   });
 
   test('ssmManagedInstance attaches AmazonSSMManagedInstanceCore and acknowledges exactly that AWS managed policy', () => {
