@@ -31,6 +31,16 @@ describe('managed policies', () => {
     expect(() => model.check({ principal: R, action: 's3:GetObject', resource: 'arn:aws:s3:::b/k', resourceAccount: '111111111111' }))
       .toThrow(/uses the AWS managed policy 'arn:aws:iam::aws:policy\/AmazonS3ReadOnlyAccess', whose document the model does not know \(built in: AdministratorAccess, .*\); pass it as options.managedPolicies\['arn:aws:iam::aws:policy\/AmazonS3ReadOnlyAccess'\]/);
   });
+  test('ignoreUnknownAwsManagedPolicies leaves them out and says so', () => {
+    const model = new AccessModel([single(roleWith({
+      ManagedPolicyArns: ['arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess'],
+      Policies: [{ PolicyName: 'p', PolicyDocument: doc({ Effect: 'Allow', Action: 's3:ListBucket', Resource: '*' }) }],
+    }))], { ignoreUnknownAwsManagedPolicies: true });
+    const e = model.explain({ principal: R, action: 's3:GetObject', resource: 'arn:aws:s3:::b/k', resourceAccount: '111111111111' });
+    expect(e.decision).toBe('ImplicitlyDenied');
+    expect(e.text).toContain('AmazonS3ReadOnlyAccess (unknown AWS managed policy, left out)');
+    expect(model.check({ principal: R, action: 's3:ListBucket', resource: 'arn:aws:s3:::b', resourceAccount: '111111111111' })).toBe('Allowed');
+  });
   test('fails when a customer managed policy is not in the stacks', () => {
     const model = new AccessModel([single(roleWith({ ManagedPolicyArns: ['arn:aws:iam::111111111111:policy/elsewhere'] }))]);
     expect(() => model.check({ principal: R, action: 's3:GetObject', resource: 'arn:aws:s3:::b/k', resourceAccount: '111111111111' }))

@@ -11,6 +11,9 @@ export interface NamedPolicy {
 
 type IamType = 'Role' | 'User' | 'Group';
 
+/** Stands in for an unknown AWS managed policy when the model is told to ignore those: allows nothing. */
+const EMPTY_POLICY: PolicyDocument = { Version: '2012-10-17', Statement: [] };
+
 const LIST_PROPERTY: Record<IamType, string> = { Role: 'Roles', User: 'Users', Group: 'Groups' };
 const SINGLE_POLICY: Record<IamType, [string, string]> = {
   Role: ['AWS::IAM::RolePolicy', 'RoleName'],
@@ -27,6 +30,7 @@ export class IdentityPolicies {
   constructor(
     private readonly catalog: Catalog,
     private readonly extraManaged: Readonly<Record<string, PolicyDocument>>,
+    private readonly ignoreUnknownAwsManaged = false,
   ) {}
 
   /** The document of a managed policy ARN: one of the stacks', a given one, or a built-in AWS managed one. */
@@ -36,6 +40,7 @@ export class IdentityPolicies {
     if (awsName !== undefined) {
       const builtIn = BUILT_IN_MANAGED_POLICIES[awsName];
       if (builtIn) return { name: awsName, policy: builtIn };
+      if (this.ignoreUnknownAwsManaged) return { name: `${awsName} (unknown AWS managed policy, left out)`, policy: EMPTY_POLICY };
       throw new Error(`AccessModel: ${usedBy} uses the AWS managed policy '${arn}', whose document the model does not know (built in: ${Object.keys(BUILT_IN_MANAGED_POLICIES).join(', ')}); pass it as options.managedPolicies['${arn}'].`);
     }
     const entry = this.catalog.ofType('AWS::IAM::ManagedPolicy').find((e) => this.catalog.arn(e) === arn);

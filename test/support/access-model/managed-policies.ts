@@ -69,6 +69,10 @@ export const BUILT_IN_MANAGED_POLICIES: Readonly<Record<string, PolicyDocument>>
     { Effect: 'Allow', Action: ['ssmmessages:CreateControlChannel', 'ssmmessages:CreateDataChannel', 'ssmmessages:OpenControlChannel', 'ssmmessages:OpenDataChannel'], Resource: '*' },
     { Effect: 'Allow', Action: ['ec2messages:AcknowledgeMessage', 'ec2messages:DeleteMessage', 'ec2messages:FailMessage', 'ec2messages:GetEndpoint', 'ec2messages:GetMessages', 'ec2messages:SendReply'], Resource: '*' },
   ),
+  'service-role/AmazonRDSEnhancedMonitoringRole': doc(
+    { Effect: 'Allow', Action: ['logs:CreateLogGroup', 'logs:PutRetentionPolicy'], Resource: ['arn:aws:logs:*:*:log-group:RDS*'] },
+    { Effect: 'Allow', Action: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams', 'logs:GetLogEvents'], Resource: ['arn:aws:logs:*:*:log-group:RDS*:log-stream:*'] },
+  ),
   get SecurityAudit() {
     return doc({ Effect: 'Allow', Action: readVerbs(['Get', 'List', 'Describe']), Resource: '*' });
   },

@@ -67,6 +67,13 @@ export interface AccessModelOptions {
    */
   readonly managedPolicies?: Readonly<Record<string, PolicyDocument>>;
   /**
+   * Leave out AWS managed policies whose documents the model does not know (neither built in nor in
+   * `managedPolicies`) instead of throwing; `explain()` lists them. An Allowed answer stays sound (unless
+   * the missing policy had a Deny); an ImplicitlyDenied one may be missing that policy's allows.
+   * @default false
+   */
+  readonly ignoreUnknownAwsManagedPolicies?: boolean;
+  /**
    * Identity policies of a principal given as an ARN that is not in the stacks (another account's
    * role, user or root). By default such a principal may do anything its own account allows, so the
    * answer shows what the resource side (resource policy, SCPs, RCPs) lets through.
