@@ -192,6 +192,9 @@ export class AccessModel {
 
   private resolveResource(request: CheckRequest, principal: PrincipalInfo): ResolvedResource {
     const suffix = request.resourceSuffix ?? '';
+    if (suffix && !/^[/:]/.test(suffix)) {
+      throw new Error(`AccessModel: resourceSuffix must start with '/' or ':' (it is appended to the ARN), got '${suffix}'; for an object write '/${suffix}'.`);
+    }
     let target: { entry?: Entry; arn?: string } | undefined;
     if (typeof request.resource !== 'string') {
       if (!request.resource || !request.resource.node) {

@@ -154,6 +154,10 @@ describe('inputs the model rejects', () => {
     expect(() => model.check({ principal: R, action: 'kms:Decrypt', resource: 'arn:aws:kms:us-east-1:111111111111:key/abc' }))
       .toThrow("AccessModel: arn:aws:kms:us-east-1:111111111111:key/abc is not in the model's stacks, so its key policy is unknown and kms:Decrypt cannot be decided; pass the stack that defines it.");
   });
+  test('fails when resourceSuffix does not start with / or :', () => {
+    expect(() => model.check({ principal: R, action: 's3:GetObject', resource: 'arn:aws:s3:::b', resourceAccount: '111111111111', resourceSuffix: 'k.txt' }))
+      .toThrow("AccessModel: resourceSuffix must start with '/' or ':' (it is appended to the ARN), got 'k.txt'; for an object write '/k.txt'.");
+  });
   test('fails when arnOfLogicalId names an unknown stack or resource', () => {
     expect(() => model.arnOfLogicalId('Nope', 'R')).toThrow("AccessModel: no stack named 'Nope' (stacks: T).");
     expect(() => model.arnOfLogicalId('T', 'Nope')).toThrow("AccessModel: stack 'T' has no resource 'Nope'.");
