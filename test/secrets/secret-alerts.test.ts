@@ -1,0 +1,103 @@
+import { App, Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as kms from 'aws-cdk-lib/aws-kms';
+import { SecretAlerts } from '../../lib/secrets';
+import { AccessModel } from '../support/access-model';
+import { complianceFindings } from '../support/compliance';
+import { newStack } from './helpers';
+
+function rulePattern(eventSource: string, detailType: string, eventNames: string[]) {
+  return {
+    EventPattern: {
+      'source': [eventSource === 'kms.amazonaws.com' ? 'aws.kms' : 'aws.secretsmanager'],
+      'detail-type': [detailType],
+      'detail': { eventSource: [eventSource], eventName: eventNames },
+    },
+    State: 'ENABLED',
+  };
+}
+
+describe('SecretAlerts', () => {
+  test('sends every alert to one topic encrypted with a new customer-managed key', () => {
+    const stack = newStack();
+    const alerts = new SecretAlerts(stack, 'Alerts');
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SNS::Topic', 1);
+    template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [stack.getLogicalId(alerts.encryptionKey.node.defaultChild as never), 'Arn'] } });
+    template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
+    template.resourceCountIs('AWS::Events::Rule', 4);
+    const topicId = stack.getLogicalId(alerts.topic.node.defaultChild as never);
+    for (const rule of Object.values(template.findResources('AWS::Events::Rule'))) {
+      expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: { Ref: topicId } })]);
+    }
+  });
+
+  test.each([
+    ['secret deletion', 'secretsmanager.amazonaws.com', 'AWS API Call via CloudTrail', ['DeleteSecret']],
+    ['resource policy change', 'secretsmanager.amazonaws.com', 'AWS API Call via CloudTrail', ['PutResourcePolicy', 'DeleteResourcePolicy']],
+    ['rotation failure', 'secretsmanager.amazonaws.com', 'AWS Service Event via CloudTrail', ['RotationFailed', 'RotationAbandoned']],
+    ['key deletion', 'kms.amazonaws.com', 'AWS API Call via CloudTrail', ['ScheduleKeyDeletion', 'DisableKey']],
+  ])('has a rule for %s', (_name, eventSource, detailType, eventNames) => {
+    const stack = newStack();
+    new SecretAlerts(stack, 'Alerts');
+    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', rulePattern(eventSource, detailType, eventNames));
+  });
+
+  test('lets EventBridge publish to the topic and use its key, and nobody publish over plain HTTP', () => {
+    const stack = newStack();
+    const alerts = new SecretAlerts(stack, 'Alerts');
+    const model = new AccessModel([stack]);
+    expect(model.check({ principal: 'events.amazonaws.com', action: 'sns:Publish', resource: alerts.topic })).toBe('Allowed');
+    expect(model.check({ principal: 'events.amazonaws.com', action: 'kms:GenerateDataKey', resource: alerts.encryptionKey })).toBe('Allowed');
+    expect(model.check({ principal: 'arn:aws:iam::111111111111:role/Admin', action: 'sns:Publish', resource: alerts.topic, context: { 'aws:SecureTransport': false } }))
+      .toBe('ExplicitlyDenied');
+    expect(model.check({ principal: 'arn:aws:iam::222222222222:role/Outsider', action: 'sns:Publish', resource: alerts.topic })).toBe('ImplicitlyDenied');
+  });
+
+  test('subscribes the given email addresses', () => {
+    const stack = newStack();
+    new SecretAlerts(stack, 'Alerts', { emailAddresses: ['security@example.com', 'oncall@example.com'] });
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::SNS::Subscription', 2);
+    template.hasResourceProperties('AWS::SNS::Subscription', { Protocol: 'email', Endpoint: 'security@example.com' });
+  });
+
+  test('uses a given key', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'MyKey');
+    const alerts = new SecretAlerts(stack, 'Alerts', { encryptionKey: key });
+    expect(alerts.encryptionKey).toBe(key);
+    Template.fromStack(stack).resourceCountIs('AWS::KMS::Key', 1);
+  });
+
+  test('creates no trail by default, and an encrypted, validated trail with its own versioned bucket when asked', () => {
+    const without = newStack();
+    expect(new SecretAlerts(without, 'Alerts').trail).toBeUndefined();
+    Template.fromStack(without).resourceCountIs('AWS::CloudTrail::Trail', 0);
+
+    const stack = newStack();
+    const alerts = new SecretAlerts(stack, 'Alerts', { createTrail: true });
+    expect(alerts.trail).toBeDefined();
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::CloudTrail::Trail', {
+      EnableLogFileValidation: true,
+      IsLogging: true,
+      KMSKeyId: { 'Fn::GetAtt': [stack.getLogicalId(alerts.encryptionKey.node.defaultChild as never), 'Arn'] },
+      CloudWatchLogsLogGroupArn: Match.anyValue(),
+    });
+    template.hasResource('AWS::S3::Bucket', {
+      Properties: {
+        VersioningConfiguration: { Status: 'Enabled' },
+        PublicAccessBlockConfiguration: { BlockPublicAcls: true, BlockPublicPolicy: true, IgnorePublicAcls: true, RestrictPublicBuckets: true },
+        BucketEncryption: { ServerSideEncryptionConfiguration: [Match.objectLike({ ServerSideEncryptionByDefault: { SSEAlgorithm: 'aws:kms', KMSMasterKeyID: Match.anyValue() } })] },
+      },
+      DeletionPolicy: 'Retain',
+    });
+  });
+
+  test('on its own has zero unacknowledged compliance findings', () => {
+    const stack = new Stack(new App(), 'Alerts', { env: { account: '111111111111', region: 'us-east-1' } });
+    new SecretAlerts(stack, 'Alerts');
+    expect(complianceFindings(stack)).toEqual([]);
+  });
+});
