@@ -1,7 +1,8 @@
 // Runs @cloud-copilot/iam-simulate's (asynchronous) runSimulation for simulator.ts, which blocks on
 // a shared flag until the answer is posted back, so AccessModel.check() can stay synchronous.
 const { parentPort, workerData } = require('worker_threads');
-const { runSimulation, getDenialReasons, getGrantReasons, typeForContextKey, isConditionKeyArray } = require(workerData.modulePath);
+
+let simulate;
 
 /** Keys given an array that iam-simulate treats as single-valued (it would keep only the first element). */
 async function singleValuedArrays(context) {
@@ -9,7 +10,7 @@ async function singleValuedArrays(context) {
   for (const [key, value] of Object.entries(context)) {
     if (!Array.isArray(value)) continue;
     try {
-      if (!isConditionKeyArray(await typeForContextKey(key))) out.push(key);
+      if (!simulate.isConditionKeyArray(await simulate.typeForContextKey(key))) out.push(key);
     } catch {
       // unknown keys are reported as ignored context keys instead
     }
@@ -20,6 +21,9 @@ async function singleValuedArrays(context) {
 parentPort.on('message', async ({ signal, port, simulation, options }) => {
   let reply;
   try {
+    // loaded here so that a failure to load is reported to the waiting caller instead of hanging it
+    simulate ??= require(workerData.modulePath);
+    const { runSimulation, getDenialReasons, getGrantReasons } = simulate;
     const result = await runSimulation(simulation, options);
     const analyses = result.resultType === 'single' ? [result.result.analysis] : result.resultType === 'wildcard' ? result.results.map((r) => r.analysis) : [];
     reply = {

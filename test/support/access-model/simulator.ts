@@ -1,4 +1,6 @@
 import * as path from 'path';
+// from 'timers', not the global: Jest's fake timers must not keep an idle worker alive
+import { clearTimeout, setTimeout } from 'timers';
 import { MessageChannel, Worker, receiveMessageOnPort } from 'worker_threads';
 import type { RequestDenial, RequestGrant, RunSimulationResults, Simulation } from '@cloud-copilot/iam-simulate';
 
@@ -12,13 +14,23 @@ export interface SimulationOutput {
 }
 
 let worker: Worker | undefined;
+let idleTimer: NodeJS.Timeout | undefined;
+
+/** An idle worker ends after this long (Jest loads this module afresh per test file: no thread may pile up). */
+export const IDLE_MS = 1_000;
+
+/** Whether a worker thread is running (for the harness's own tests). */
+export function workerRunning(): boolean {
+  return worker !== undefined;
+}
 
 /**
  * Runs iam-simulate's runSimulation (async: it loads its IAM reference data lazily) in a worker
  * thread and waits for it synchronously, so tests can write `expect(model.check(...)).toBe(...)`.
- * The worker is unref'd: it never keeps a test process alive.
+ * The worker is unref'd (it never keeps a test process alive) and ends after a second without work.
  */
 export function simulateSync(simulation: Simulation): SimulationOutput {
+  if (idleTimer) clearTimeout(idleTimer);
   if (!worker) {
     worker = new Worker(path.join(__dirname, 'simulate-worker.js'), {
       workerData: { modulePath: require.resolve('@cloud-copilot/iam-simulate') },
@@ -39,5 +51,10 @@ export function simulateSync(simulation: Simulation): SimulationOutput {
     return reply;
   } finally {
     port1.close();
+    idleTimer = setTimeout(() => {
+      void worker?.terminate();
+      worker = undefined;
+    }, IDLE_MS);
+    idleTimer.unref();
   }
 }
