@@ -166,3 +166,30 @@ describe('scoped grants for readers of many secrets', () => {
     expect(model.check({ principal: env.prefixReader, action: 'secretsmanager:GetSecretValue', resource: env.a.secret })).toBe('ExplicitlyDenied');
   });
 });
+
+describe('alternating users', () => {
+  test('the function reads the master secret and its key, and cannot change the master secret', () => {
+    const stack = newStack('Master');
+    const master = new RotatingSecret(stack, 'Master', { secretName: 'db/master', rotation: RotationStrategy.randomKey() });
+    const app = new RotatingSecret(stack, 'App', {
+      existingSecret: new secretsmanager.Secret(stack, 'AppSecret', { secretName: 'db/app', encryptionKey: master.encryptionKey }),
+      rotation: RotationStrategy.custom(new lambda.Function(stack, 'Fn', {
+        runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}'),
+      })),
+    });
+    expect(app).toBeDefined();
+    const dbStack = newStack('Db');
+    const masterSecret = new secretsmanager.Secret(dbStack, 'MasterSecret', { secretName: 'db/master' });
+    const appSecret = new secretsmanager.Secret(dbStack, 'AppSecret', { secretName: 'db/app' });
+    const alternating = new RotatingSecret(dbStack, 'Rotated', {
+      existingSecret: appSecret,
+      rotation: RotationStrategy.postgresAlternatingUsers({ masterSecret }),
+    });
+    const fnRole = (alternating.rotationFunction as lambda.Function).role!;
+    const m = new AccessModel([dbStack]);
+    expect(m.check({ principal: fnRole, action: 'secretsmanager:GetSecretValue', resource: masterSecret })).toBe('Allowed');
+    expect(m.check({ principal: fnRole, action: 'secretsmanager:PutSecretValue', resource: masterSecret })).toBe('ImplicitlyDenied');
+    expect(m.check({ principal: fnRole, action: 'secretsmanager:UpdateSecretVersionStage', resource: masterSecret })).toBe('ImplicitlyDenied');
+    expect(m.check({ principal: fnRole, action: 'secretsmanager:PutSecretValue', resource: appSecret })).toBe('Allowed');
+  });
+});
