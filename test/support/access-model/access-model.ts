@@ -1,7 +1,7 @@
 import type { RequestDenial, RequestGrant, RunSimulationResults, Simulation } from '@cloud-copilot/iam-simulate';
 import type { Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { Catalog, Entry, entryName } from './catalog';
+import { Catalog, Entry } from './catalog';
 import { mergeContext } from './context';
 import { formatExplanation } from './explain';
 import { IdentityPolicies, NamedPolicy } from './identity-policies';
@@ -34,6 +34,8 @@ export interface AccessExplanation {
   readonly grants: readonly RequestGrant[];
   /** Statements (explicit) or policy types (implicit) iam-simulate found decisive for a deny. */
   readonly denials: readonly RequestDenial[];
+  /** Context keys iam-simulate left out because they do not apply to the action (defaults the model set). */
+  readonly ignoredContextKeys: readonly string[];
   /** The exact input given to iam-simulate and its full result (statement-level explains). */
   readonly simulation: Simulation;
   readonly result: RunSimulationResults;
@@ -152,6 +154,7 @@ export class AccessModel {
       resourceControlPolicies: rcps.flatMap((s) => s.policies.map((p) => p.name)),
       grants,
       denials,
+      ignoredContextKeys: ignored,
       simulation,
       result,
     };
@@ -258,10 +261,5 @@ export class AccessModel {
       if (members.includes(resource.account)) ctx['aws:ResourceOrgID'] = orgId;
     }
     return ctx;
-  }
-
-  /** A readable name of a construct's resource, for messages. */
-  public describe(construct: IConstruct): string {
-    return entryName(this.catalog.entryOf(construct, 'construct'));
   }
 }

@@ -16,6 +16,7 @@ interface ExplanationFacts {
   readonly resourceControlPolicies: readonly string[];
   readonly grants: readonly RequestGrant[];
   readonly denials: readonly RequestDenial[];
+  readonly ignoredContextKeys: readonly string[];
 }
 
 function reason(r: RequestGrant | RequestDenial): string {
@@ -32,7 +33,7 @@ export function formatExplanation(f: ExplanationFacts, principalDescription: str
   const lines = [
     `${f.decision}: ${f.action} on ${f.resource} (account ${f.resourceAccount})`,
     `  by ${f.principal} — ${principalDescription}`,
-    `  context: ${JSON.stringify(f.context)}`,
+    `  context: ${JSON.stringify(f.context)}${f.ignoredContextKeys.length ? ` (not applicable to the action, left out: ${f.ignoredContextKeys.join(', ')})` : ''}`,
     `  identity policies: ${f.identityPolicies.length ? f.identityPolicies.map((p) => p.name).join('; ') : 'none'}`,
     `  permissions boundary: ${f.permissionsBoundary?.name ?? 'none'}`,
     `  resource policy: ${f.resourcePolicy ? JSON.stringify(f.resourcePolicy) : 'none'}`,

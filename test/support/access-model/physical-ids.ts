@@ -92,8 +92,20 @@ export class PhysicalResource {
     return `${this.stack.account}/${this.stack.region}/${this.stack.stackName}/${this.logicalId}`;
   }
 
+  private readonly memo = new Map<string, string>();
+
+  private once(key: string, compute: () => string): string {
+    let v = this.memo.get(key);
+    if (v === undefined) this.memo.set(key, v = compute());
+    return v;
+  }
+
   /** The resource's name: its name property, else `<stackName>-<logicalId>` shaped for the service. */
   public name(): string {
+    return this.once('name', () => this.computeName());
+  }
+
+  private computeName(): string {
     const type = this.resource.Type;
     const nameProp = NAME_PROPERTY[type];
     const explicit = nameProp ? this.prop(nameProp) : undefined;
@@ -118,6 +130,10 @@ export class PhysicalResource {
 
   /** The resource's ARN (what `Fn::GetAtt [X, Arn]` returns). */
   public arn(): string {
+    return this.once('arn', () => this.computeArn());
+  }
+
+  private computeArn(): string {
     const { partition, region, account, urlSuffix } = this.stack;
     void urlSuffix;
     const n = this.name();
@@ -184,6 +200,10 @@ export class PhysicalResource {
 
   /** What `Ref` returns for this resource type. */
   public ref(): string {
+    return this.once('ref', () => this.computeRef());
+  }
+
+  private computeRef(): string {
     const { region, account, urlSuffix } = this.stack;
     switch (this.resource.Type) {
       case 'AWS::IAM::ManagedPolicy':
