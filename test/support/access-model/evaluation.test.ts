@@ -176,6 +176,22 @@ describe('service control policies', () => {
     expect(withOrg.check(request)).toBe('ExplicitlyDenied');
     expect(withOrg.explain(request).serviceControlPolicies).toEqual(['FullAWSAccess', "AWS::Organizations::Policy 'DenyGet' of stack 'Org' (deny-get)"]);
   });
+  test('an SCP in the stacks aimed at an OU applies to every account (OU membership is not modelled)', () => {
+    const org: TemplateInput = {
+      stackName: 'Org',
+      account: '999999999999',
+      template: {
+        Resources: {
+          Workloads: { Type: 'AWS::Organizations::OrganizationalUnit', Properties: { Name: 'workloads', ParentId: 'r-abcd' } },
+          DenyGet: { Type: 'AWS::Organizations::Policy', Properties: { Name: 'deny-get', Type: 'SERVICE_CONTROL_POLICY', Content: denyGet, TargetIds: [{ Ref: 'Workloads' }] } },
+          DenyGetElsewhere: { Type: 'AWS::Organizations::Policy', Properties: { Name: 'deny-elsewhere', Type: 'SERVICE_CONTROL_POLICY', Content: denyGet, TargetIds: [DEV] } },
+        },
+      },
+    };
+    const e = new AccessModel([workloads, org]).explain(request);
+    expect(e.decision).toBe('ExplicitlyDenied');
+    expect(e.serviceControlPolicies).toEqual(['FullAWSAccess', "AWS::Organizations::Policy 'DenyGet' of stack 'Org' (deny-get)"]);
+  });
   test('an SCP does not bind a service principal', () => {
     const m = new AccessModel([workloads], { serviceControlPolicies: [doc({ Effect: 'Deny', Action: 'sts:AssumeRole', Resource: '*' })] });
     expect(m.check({ principal: 'lambda.amazonaws.com', action: 'sts:AssumeRole', resource: appRole })).toBe('Allowed');
