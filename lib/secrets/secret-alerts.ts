@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -9,6 +9,7 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
+import { acknowledge } from '../private/acknowledge';
 import { createSecureKey } from '../private/secure-key';
 
 /** Properties of `SecretAlerts`. */
@@ -115,6 +116,7 @@ export class SecretAlerts extends Construct {
   }
 
   private createTrail(): cloudtrail.Trail {
+    const stack = Stack.of(this);
     const bucket = new s3.Bucket(this, 'TrailBucket', {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.encryptionKey,
@@ -125,16 +127,57 @@ export class SecretAlerts extends Construct {
       removalPolicy: RemovalPolicy.RETAIN,
       lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(365) }],
     });
+    const bucketReason = 'The bucket receives only CloudTrail\'s deliveries, whose signed digest files (log file validation) reveal any change or deletion';
+    acknowledge(bucket, [
+      { id: 'AwsSolutions-S1', reason: `${bucketReason}; server access logs would need another bucket, which cannot use the KMS key` },
+      ...['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => ({
+        id: `${pack}-S3BucketLoggingEnabled`, reason: `${bucketReason}; server access logs would need another bucket, which cannot use the KMS key`,
+      })),
+      { id: 's3_bucket_logging_enabled_check', reason: `${bucketReason}; server access logs would need another bucket, which cannot use the KMS key` },
+      ...['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => ({
+        id: `${pack}-S3BucketReplicationEnabled`,
+        reason: 'A regional trail for this region\'s alerts; the durable cross-region copy belongs to the organization trail of the log archive account',
+      })),
+      {
+        id: 's3_bucket_object_lock_enabled_check',
+        reason: `${bucketReason}; WORM retention is decided for the organization trail in the log archive account, not per alerting stack`,
+      },
+      {
+        id: 's3_event_notifications_enabled_check',
+        reason: 'Nothing consumes object-created events of trail deliveries: the alerts come from EventBridge rules on the API events themselves',
+      },
+    ]);
+
+    let logGroup: logs.LogGroup | undefined;
     if (this.encryptionKey instanceof kms.Key) {
       this.encryptionKey.grantEncryptDecrypt(new iam.ServicePrincipal('cloudtrail.amazonaws.com'));
+      this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
+        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
+        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
+        resources: ['*'],
+        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) } },
+      }));
+      logGroup = new logs.LogGroup(this, 'TrailLogGroup', {
+        retention: logs.RetentionDays.ONE_YEAR,
+        encryptionKey: this.encryptionKey,
+        removalPolicy: RemovalPolicy.RETAIN,
+      });
     }
-    return new cloudtrail.Trail(this, 'Trail', {
+    const trail = new cloudtrail.Trail(this, 'Trail', {
       bucket,
       encryptionKey: this.encryptionKey,
       enableFileValidation: true,
       includeGlobalServiceEvents: true,
       sendToCloudWatchLogs: true,
-      cloudWatchLogsRetention: logs.RetentionDays.ONE_YEAR,
+      cloudWatchLogGroup: logGroup,
+      cloudWatchLogsRetention: logGroup ? undefined : logs.RetentionDays.ONE_YEAR,
     });
+    const logsPolicy = trail.node.tryFindChild('LogsRole')?.node.tryFindChild('DefaultPolicy');
+    if (logsPolicy) {
+      const reason = 'The role CloudTrail assumes to write to this trail\'s log group; aws-cdk-lib\'s Trail writes its policy (CreateLogStream and '
+        + 'PutLogEvents on that one log group) inline and takes no role of ours';
+      acknowledge(logsPolicy, ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => ({ id: `${pack}-IAMNoInlinePolicy`, reason })));
+    }
+    return trail;
   }
 }

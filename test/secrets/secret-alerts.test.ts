@@ -95,9 +95,18 @@ describe('SecretAlerts', () => {
     });
   });
 
-  test('on its own has zero unacknowledged compliance findings', () => {
+  test.each([false, true])('with createTrail: %s has zero unacknowledged compliance findings', (createTrail) => {
     const stack = new Stack(new App(), 'Alerts', { env: { account: '111111111111', region: 'us-east-1' } });
-    new SecretAlerts(stack, 'Alerts');
+    new SecretAlerts(stack, 'Alerts', { createTrail });
     expect(complianceFindings(stack)).toEqual([]);
+  });
+
+  test('encrypts the trail\'s log group with its key', () => {
+    const stack = newStack();
+    const alerts = new SecretAlerts(stack, 'Alerts', { createTrail: true });
+    Template.fromStack(stack).hasResourceProperties('AWS::Logs::LogGroup', {
+      KmsKeyId: { 'Fn::GetAtt': [stack.getLogicalId(alerts.encryptionKey.node.defaultChild as never), 'Arn'] },
+      RetentionInDays: 365,
+    });
   });
 });
