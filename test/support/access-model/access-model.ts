@@ -1,7 +1,7 @@
 import type { RequestDenial, RequestGrant, RunSimulationResults, Simulation } from '@cloud-copilot/iam-simulate';
 import type { Stack } from 'aws-cdk-lib';
 import type { IConstruct } from 'constructs';
-import { Catalog, Entry } from './catalog';
+import { Catalog, Entry, entryName } from './catalog';
 import { mergeContext } from './context';
 import { formatExplanation } from './explain';
 import { IdentityPolicies, NamedPolicy } from './identity-policies';
@@ -30,6 +30,9 @@ export interface AccessExplanation {
   readonly resourcePolicy?: PolicyDocument;
   readonly serviceControlPolicies: readonly string[];
   readonly resourceControlPolicies: readonly string[];
+  readonly sessionPolicy?: PolicyDocument;
+  /** The policy of the VPC endpoint the request went through, if it has one. */
+  readonly vpcEndpointPolicy?: PolicyDocument;
   /** Statements iam-simulate found decisive for an allow (statementIndex is 1-based). */
   readonly grants: readonly RequestGrant[];
   /** Statements (explicit) or policy types (implicit) iam-simulate found decisive for a deny. */
@@ -48,6 +51,21 @@ const MANDATORY_RESOURCE_POLICY: ReadonlyArray<[RegExp, RegExp]> = [
   [/^sts:(AssumeRole|AssumeRoleWithSAML|AssumeRoleWithWebIdentity|TagSession|SetSourceIdentity|SetContext)$/i, /^arn:[a-z-]+:iam::\d{12}:role\//],
   [/^kms:/i, /^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\//],
 ];
+
+/**
+ * `Principal: { AWS: '*' }` (how CDK writes AnyPrincipal) as `'*'`: IAM treats them alike, but
+ * iam-simulate rejects anything but `"*"` in an endpoint policy.
+ */
+function anyPrincipalAsStar(policy: PolicyDocument): PolicyDocument {
+  const statements = Array.isArray(policy.Statement) ? policy.Statement : [policy.Statement];
+  return {
+    ...policy,
+    Statement: statements.map((s: Record<string, unknown>) => {
+      const p = s?.Principal as { AWS?: unknown } | undefined;
+      return p && typeof p === 'object' && Object.keys(p).length === 1 && (p.AWS === '*' || (Array.isArray(p.AWS) && p.AWS.length === 1 && p.AWS[0] === '*')) ? { ...s, Principal: '*' } : s;
+    }),
+  };
+}
 
 interface ResolvedResource {
   readonly arn: string;
@@ -110,7 +128,11 @@ export class AccessModel {
     const scps = principal.kind === 'service' || principal.kind === 'federated' ? [] : this.org.scpsFor(principal.account);
     const rcps = this.org.rcpsFor(resource.account);
 
-    const context = mergeContext(this.defaultContext(principal, resource), request.context);
+    const endpoint = request.vpcEndpoint ? this.resolveEndpoint(request.vpcEndpoint) : undefined;
+    if (request.sessionPolicy && principal.kind !== 'role') {
+      throw new Error(`AccessModel: sessionPolicy applies to role sessions, but the principal is ${principal.description}.`);
+    }
+    const context = mergeContext({ ...this.defaultContext(principal, resource), ...endpoint?.context }, request.context);
     const simulation: Simulation = {
       request: {
         principal: principal.requestArn,
@@ -123,6 +145,8 @@ export class AccessModel {
       resourceControlPolicies: rcps.map((s) => ({ ...s, policies: s.policies.map((p) => ({ ...p, policy: canonicalPolicy(p.policy) })) })),
       ...(resourcePolicy ? { resourcePolicy: canonicalPolicy(resourcePolicy) } : {}),
       ...(boundary ? { permissionBoundaryPolicies: [{ name: boundary.name, policy: canonicalPolicy(boundary.policy) }] } : {}),
+      ...(request.sessionPolicy ? { sessionPolicy: canonicalPolicy(request.sessionPolicy) } : {}),
+      ...(endpoint?.policy ? { vpcEndpointPolicies: [{ name: endpoint.name, policy: canonicalPolicy(endpoint.policy) }] } : {}),
     };
     const { result, grants, denials, singleValuedArrays } = simulateSync(simulation);
     if (result.resultType === 'error') {
@@ -152,6 +176,8 @@ export class AccessModel {
       resourcePolicy,
       serviceControlPolicies: scps.flatMap((s) => s.policies.map((p) => p.name)),
       resourceControlPolicies: rcps.flatMap((s) => s.policies.map((p) => p.name)),
+      sessionPolicy: request.sessionPolicy,
+      vpcEndpointPolicy: endpoint?.policy,
       grants,
       denials,
       ignoredContextKeys: ignored,
@@ -191,6 +217,19 @@ export class AccessModel {
     const stack = this.catalog.stacks.find((s) => s.stackName === stackName);
     if (!stack) throw new Error(`AccessModel: no stack named '${stackName}' (stacks: ${this.catalog.stacks.map((s) => s.stackName).join(', ')}).`);
     return this.catalog.resolver.physicalOf(stack, logicalId).arn();
+  }
+
+  private resolveEndpoint(construct: IConstruct): { name: string; policy?: PolicyDocument; context: Record<string, string> } {
+    const entry = this.catalog.entryOf(construct, 'vpcEndpoint');
+    if (entry.resource.Type !== 'AWS::EC2::VPCEndpoint') {
+      throw new Error(`AccessModel: vpcEndpoint must be an AWS::EC2::VPCEndpoint, got ${entryName(entry)}.`);
+    }
+    const context: Record<string, string> = { 'aws:SourceVpce': this.catalog.physical(entry).ref() };
+    const vpc = this.catalog.prop(entry, 'VpcId');
+    if (typeof vpc === 'string') context['aws:SourceVpc'] = vpc;
+    // An endpoint without a policy allows full access.
+    const policy = this.catalog.prop(entry, 'PolicyDocument') as PolicyDocument | undefined;
+    return { name: entryName(entry), policy: policy && anyPrincipalAsStar(policy), context };
   }
 
   private resolveResource(request: CheckRequest, principal: PrincipalInfo): ResolvedResource {

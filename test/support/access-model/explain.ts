@@ -14,6 +14,8 @@ interface ExplanationFacts {
   readonly resourcePolicy?: PolicyDocument;
   readonly serviceControlPolicies: readonly string[];
   readonly resourceControlPolicies: readonly string[];
+  readonly sessionPolicy?: PolicyDocument;
+  readonly vpcEndpointPolicy?: PolicyDocument;
   readonly grants: readonly RequestGrant[];
   readonly denials: readonly RequestDenial[];
   readonly ignoredContextKeys: readonly string[];
@@ -39,6 +41,8 @@ export function formatExplanation(f: ExplanationFacts, principalDescription: str
     `  resource policy: ${f.resourcePolicy ? JSON.stringify(f.resourcePolicy) : 'none'}`,
     `  SCPs: ${f.serviceControlPolicies.join('; ') || 'none'}; RCPs: ${f.resourceControlPolicies.join('; ') || 'none'}`,
   ];
+  if (f.sessionPolicy) lines.push(`  session policy: ${JSON.stringify(f.sessionPolicy)}`);
+  if (f.vpcEndpointPolicy) lines.push(`  VPC endpoint policy: ${JSON.stringify(f.vpcEndpointPolicy)}`);
   for (const g of f.grants) lines.push(`  allowed by ${reason(g)}`);
   for (const d of f.denials) lines.push(`  denied by ${reason(d)}`);
   return lines.join('\n');

@@ -1,5 +1,6 @@
 import { App, Stack, Tags } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -191,6 +192,56 @@ describe('other resource policies', () => {
   test('a DynamoDB table resource policy lets the other account read items', () => {
     expect(m.check({ principal: 'arn:aws:iam::222222222222:role/app', action: 'dynamodb:GetItem', resource: table })).toBe('Allowed');
     expect(m.check({ principal: 'arn:aws:iam::222222222222:role/app', action: 'dynamodb:PutItem', resource: table })).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('session policies and VPC endpoints', () => {
+  const stack = new Stack(new App(), 'Net', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+  const secret = new secretsmanager.Secret(stack, 'Secret');
+  const other = new secretsmanager.Secret(stack, 'Other');
+  const endpoint = vpc.addInterfaceEndpoint('SecretsManager', { service: ec2.InterfaceVpcEndpointAwsService.SECRETS_MANAGER });
+  endpoint.addToPolicy(new iam.PolicyStatement({ principals: [new iam.AnyPrincipal()], actions: ['secretsmanager:GetSecretValue'], resources: [secret.secretArn] }));
+  const open = vpc.addInterfaceEndpoint('Kms', { service: ec2.InterfaceVpcEndpointAwsService.KMS });
+  const app = new iam.Role(stack, 'App', { assumedBy: new iam.AccountRootPrincipal() });
+  secret.grantRead(app);
+  other.grantRead(app);
+  // only callers inside the VPC may read
+  secret.addToResourcePolicy(new iam.PolicyStatement({
+    effect: iam.Effect.DENY, principals: [new iam.AnyPrincipal()], actions: ['secretsmanager:GetSecretValue'], resources: ['*'],
+    conditions: { StringNotEquals: { 'aws:SourceVpc': vpc.vpcId } },
+  }));
+  const m = new AccessModel([stack]);
+
+  test('through the endpoint: its policy allows the secret, and aws:SourceVpc satisfies the secret policy', () => {
+    const e = m.explain({ principal: app, action: 'secretsmanager:GetSecretValue', resource: secret, vpcEndpoint: endpoint });
+    expect(e.decision).toBe('Allowed');
+    expect(e.context['aws:SourceVpce']).toMatch(/^vpce-[0-9a-f]{17}$/);
+    expect(e.context['aws:SourceVpc']).toMatch(/^vpc-[0-9a-f]{17}$/);
+  });
+  test('outside the VPC the secret policy denies', () => {
+    expect(m.check({ principal: app, action: 'secretsmanager:GetSecretValue', resource: secret })).toBe('ExplicitlyDenied');
+  });
+  test('the endpoint policy stops what it does not list, though IAM allows it', () => {
+    expect(m.check({ principal: app, action: 'secretsmanager:GetSecretValue', resource: other, vpcEndpoint: endpoint })).toBe('ImplicitlyDenied');
+    expect(m.check({ principal: app, action: 'secretsmanager:GetSecretValue', resource: other })).toBe('Allowed');
+  });
+  test('an endpoint without a policy allows full access', () => {
+    expect(m.check({ principal: app, action: 'secretsmanager:GetSecretValue', resource: other, vpcEndpoint: open })).toBe('Allowed');
+  });
+  test('a session policy narrows the role\'s permissions', () => {
+    const sessionPolicy = { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Action: 'secretsmanager:DescribeSecret', Resource: '*' }] };
+    expect(m.check({ principal: app, action: 'secretsmanager:GetSecretValue', resource: other, sessionPolicy })).toBe('ImplicitlyDenied');
+    expect(m.check({ principal: app, action: 'secretsmanager:DescribeSecret', resource: other, sessionPolicy })).toBe('Allowed');
+  });
+  test('fails when vpcEndpoint is not a VPC endpoint', () => {
+    expect(() => m.check({ principal: app, action: 'secretsmanager:GetSecretValue', resource: other, vpcEndpoint: vpc })).toThrow(/AccessModel: vpcEndpoint must be an AWS::EC2::VPCEndpoint, got AWS::EC2::VPC 'Vpc8378EB38' of stack 'Net'\./);
+  });
+  test('fails when a session policy is given for a user', () => {
+    const withUser = new Stack(new App(), 'U');
+    const user = new iam.User(withUser, 'User');
+    expect(() => new AccessModel([withUser]).check({ principal: user, action: 's3:GetObject', resource: 'arn:aws:s3:::b/k', resourceAccount: '111111111111', sessionPolicy: { Statement: [] } }))
+      .toThrow(/AccessModel: sessionPolicy applies to role sessions, but the principal is AWS::IAM::User 'User00B015A1' of stack 'U'\./);
   });
 });
 

@@ -104,4 +104,11 @@ export interface CheckRequest {
   readonly resourceAccount?: string;
   /** Condition keys of the request; they override the model's defaults. */
   readonly context?: RequestContext;
+  /** A session policy passed when the role session was created (AssumeRole's `Policy`). @default none */
+  readonly sessionPolicy?: PolicyDocument;
+  /**
+   * The VPC endpoint (an AWS::EC2::VPCEndpoint construct of the stacks) the request goes through: its
+   * policy applies, and `aws:SourceVpce` / `aws:SourceVpc` are set. @default the request does not use an endpoint
+   */
+  readonly vpcEndpoint?: IConstruct;
 }
