@@ -250,7 +250,8 @@ export class RotatingSecret extends Construct {
    * Let principals of another account read the secret: the secret's resource policy allows the
    * account, and the key's policy lets it decrypt through Secrets Manager (required by Secrets
    * Manager for cross-account reads). The other account must still grant its principals
-   * secretsmanager:GetSecretValue on the secret and kms:Decrypt on the key.
+   * secretsmanager:GetSecretValue on the secret and kms:Decrypt on the key. Replicas are encrypted
+   * with their regions' keys, whose policies are not changed here.
    */
   public grantCrossAccountRead(accountId: string): void {
     const stack = Stack.of(this);
