@@ -100,16 +100,21 @@ export class Catalog {
     return { entry: this.entryOf(construct, role) };
   }
 
+  /** The CfnResource itself, or down the default-child chain (an L3's 'Resource' L2, then its L1). */
   private cfnOf(construct: IConstruct): CfnResource | undefined {
-    if (CfnResource.isCfnResource(construct)) return construct;
-    return CfnResource.isCfnResource(construct.node.defaultChild) ? (construct.node.defaultChild as CfnResource) : undefined;
+    let c: IConstruct | undefined = construct;
+    for (let depth = 0; c && depth < 4; depth++) {
+      if (CfnResource.isCfnResource(c)) return c;
+      c = c.node.defaultChild;
+    }
+    return undefined;
   }
 
   /** The template resource behind a construct: a CfnResource, or an L2 whose default child is one. */
   public entryOf(construct: IConstruct, role: string): Entry {
     const cfn = this.cfnOf(construct);
     if (!cfn) {
-      throw new Error(`AccessModel: the ${role} '${construct.node.path}' is not a CloudFormation resource and has no default child that is one; pass its L1 (CfnResource) or its ARN as a string.`);
+      throw new Error(`AccessModel: the ${role} '${construct.node.path}' is not a CloudFormation resource and no default child (id 'Resource') leads to one; pass the L1/L2 construct or its ARN as a string.`);
     }
     const stack = Stack.of(cfn);
     const info = this.stacks.find((s) => s.stack === stack);

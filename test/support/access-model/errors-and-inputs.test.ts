@@ -180,7 +180,7 @@ describe('constructs the model rejects', () => {
     expect(() => model.check({ principal: outsider, action: 's3:GetObject', resource: bucket })).toThrow("AccessModel: the principal 'Other/Outsider' belongs to stack 'Other', which is not one of the model's stacks (S); pass that stack to the AccessModel too.");
   });
   test('fails when a construct is not a CloudFormation resource', () => {
-    expect(() => model.check({ principal: role, action: 's3:GetObject', resource: plain })).toThrow("AccessModel: the resource 'S/Plain' is not a CloudFormation resource and has no default child that is one; pass its L1 (CfnResource) or its ARN as a string.");
+    expect(() => model.check({ principal: role, action: 's3:GetObject', resource: plain })).toThrow("AccessModel: the resource 'S/Plain' is not a CloudFormation resource and no default child (id 'Resource') leads to one; pass the L1/L2 construct or its ARN as a string.");
   });
   test('fails when a construct was added after the stack was synthesized', () => {
     const late = new s3.Bucket(stack, 'Late');
@@ -193,5 +193,12 @@ describe('constructs the model rejects', () => {
   });
   test('an L1 resource works as well as its L2', () => {
     expect(model.arnOf(bucket.node.defaultChild as s3.CfnBucket)).toBe(model.arnOf(bucket));
+  });
+  test('an L3 whose main child (id Resource) is the L2 stands for it', () => {
+    const app3 = new App();
+    const s3stack = new Stack(app3, 'L3');
+    const wrapper = new Construct(s3stack, 'Wrapper');
+    const inner = new s3.Bucket(wrapper, 'Resource');
+    expect(new AccessModel([s3stack]).arnOf(wrapper)).toBe(new AccessModel([s3stack]).arnOf(inner));
   });
 });
