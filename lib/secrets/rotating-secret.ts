@@ -243,7 +243,13 @@ export class RotatingSecret extends Construct {
 
   /** Let `grantee` read the secret's value (and decrypt it through Secrets Manager). */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    return this.secret.grantRead(grantee);
+    const grant = this.secret.grantRead(grantee);
+    const principal = grantee.grantPrincipal;
+    if (this.readPolicyAdded && principal instanceof iam.Role && !this.readExemptions.includes(principal.roleArn)) {
+      Annotations.of(this).addWarningV2('cdk-security-patterns:read-denied',
+        `grantRead(${principal.node.path}) has no effect while denyReadExcept does not name that role; add it to denyReadExcept`);
+    }
+    return grant;
   }
 
   /**

@@ -1,10 +1,12 @@
 import { App, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as rds from 'aws-cdk-lib/aws-rds';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { rotatingDatabaseSecret } from '../../examples/rotating-database-secret';
-import { RotatingSecret } from '../../lib/secrets';
+import { RotatingSecret, RotationStrategy } from '../../lib/secrets';
 import { AccessModel } from '../support/access-model';
 import { complianceFindings } from '../support/compliance';
 
@@ -24,6 +26,19 @@ describe('the rotating-database-secret example', () => {
     for (const stack of build().app.node.children.filter(Stack.isStack)) {
       expect({ stack: stack.stackName, findings: complianceFindings(stack) }).toEqual({ stack: stack.stackName, findings: [] });
     }
+  });
+
+  test('cdk-nag\'s rotation rules see the rotation: a plain secret is flagged, a RotatingSecret is not', () => {
+    const stack = new Stack(new App(), 'Rotation', { env: { account: '111111111111', region: 'us-east-1' } });
+    new secretsmanager.Secret(stack, 'Plain', { encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }) });
+    new RotatingSecret(stack, 'Rotated', { rotation: RotationStrategy.randomKey() });
+    const rotationFindings = complianceFindings(stack).filter((f) => /SMG4|SecretsManagerRotationEnabled|secretsmanager_rotation/i.test(f.rule));
+    expect(rotationFindings.map((f) => `${f.rule} ${f.path}`)).toEqual([
+      'AwsSolutions-SMG4 /Rotation/Plain/Resource',
+      'NIST.800.53.R5-SecretsManagerRotationEnabled /Rotation/Plain/Resource',
+      'HIPAA.Security-SecretsManagerRotationEnabled /Rotation/Plain/Resource',
+    ].concat(rotationFindings.filter((f) => f.pack === 'ControlTower').map((f) => `${f.rule} ${f.path}`)));
+    expect(rotationFindings.filter((f) => f.path.includes('Rotated'))).toEqual([]);
   });
 
   test('deploys to an explicit account and region, the account from context', () => {

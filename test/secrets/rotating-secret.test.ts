@@ -382,4 +382,15 @@ describe('resource policy and grants', () => {
       },
     });
   });
+
+  test('grantRead warns when denyReadExcept does not name the role', () => {
+    const { stack, secret } = buildKey();
+    const named = new iam.Role(stack, 'Named', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    const other = new iam.Role(stack, 'Other', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    secret.denyReadExcept([named]);
+    secret.grantRead(named);
+    Annotations.fromStack(stack).hasNoWarning('/Test/Secret', Match.stringLikeRegexp('grantRead'));
+    secret.grantRead(other);
+    Annotations.fromStack(stack).hasWarning('/Test/Secret', Match.stringLikeRegexp('grantRead\\(Test/Other\\) has no effect while denyReadExcept does not name that role'));
+  });
 });
