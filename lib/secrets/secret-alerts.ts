@@ -97,6 +97,18 @@ export class SecretAlerts extends Construct {
     this.keyDeletionRule = this.rule('KeyDeletion', 'A KMS key was scheduled for deletion or disabled',
       'aws.kms', 'kms.amazonaws.com', ['AWS API Call via CloudTrail'], ['ScheduleKeyDeletion', 'DisableKey']);
 
+    // The SnsTopic targets let events.amazonaws.com publish without naming the rule; this keeps
+    // EventBridge rules of other accounts (or other rules of this one) from using the topic.
+    const rules = [this.secretDeletionRule, this.resourcePolicyChangeRule, this.rotationFailureRule, this.keyDeletionRule];
+    this.topic.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'DenyPublishFromOtherRules',
+      effect: iam.Effect.DENY,
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [this.topic.topicArn],
+      conditions: { ArnNotEquals: { 'aws:SourceArn': rules.map((r) => r.ruleArn) } },
+    }));
+
     if (props.createTrail) {
       this.trail = this.createTrail();
     }

@@ -47,7 +47,12 @@ describe('SecretAlerts', () => {
     const stack = newStack();
     const alerts = new SecretAlerts(stack, 'Alerts');
     const model = new AccessModel([stack]);
-    expect(model.check({ principal: 'events.amazonaws.com', action: 'sns:Publish', resource: alerts.topic })).toBe('Allowed');
+    const ruleArn = model.arnOf(alerts.rotationFailureRule);
+    expect(model.check({ principal: 'events.amazonaws.com', action: 'sns:Publish', resource: alerts.topic, context: { 'aws:SourceArn': ruleArn } })).toBe('Allowed');
+    // a rule of another account, or none named, cannot publish
+    const foreignRule = 'arn:aws:events:us-east-1:999999999999:rule/anything';
+    expect(model.check({ principal: 'events.amazonaws.com', action: 'sns:Publish', resource: alerts.topic, context: { 'aws:SourceArn': foreignRule } })).toBe('ExplicitlyDenied');
+    expect(model.check({ principal: 'events.amazonaws.com', action: 'sns:Publish', resource: alerts.topic })).toBe('ExplicitlyDenied');
     expect(model.check({ principal: 'events.amazonaws.com', action: 'kms:GenerateDataKey', resource: alerts.encryptionKey })).toBe('Allowed');
     expect(model.check({ principal: 'arn:aws:iam::111111111111:role/Admin', action: 'sns:Publish', resource: alerts.topic, context: { 'aws:SecureTransport': false } }))
       .toBe('ExplicitlyDenied');
