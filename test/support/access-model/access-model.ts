@@ -12,6 +12,7 @@ import { withRegion } from './physical-ids';
 import { PrincipalInfo, resolvePrincipal } from './principals';
 import { resourcePolicyOf } from './resource-policies';
 import { simulateSync } from './simulator';
+import { isWebIdentityClaim, withClaims } from './web-identity';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION, loadStacks } from './stack-set';
 import type { AccessModelOptions, CheckRequest, Decision, PolicyDocument, TemplateInput } from './types';
 
@@ -25,6 +26,8 @@ export interface AccessExplanation {
   readonly resourceAccount: string;
   /** Condition keys of the request, defaults included. */
   readonly context: Readonly<Record<string, string | string[]>>;
+  /** Web identity claims substituted into the policies' `${...}` variables instead of being sent as keys. */
+  readonly substitutedClaims: Readonly<Record<string, string>>;
   readonly identityPolicies: readonly NamedPolicy[];
   readonly permissionsBoundary?: NamedPolicy;
   readonly resourcePolicy?: PolicyDocument;
@@ -132,7 +135,18 @@ export class AccessModel {
     if (request.sessionPolicy && principal.kind !== 'role') {
       throw new Error(`AccessModel: sessionPolicy applies to role sessions, but the principal is ${principal.description}.`);
     }
-    const context = mergeContext({ ...this.defaultContext(principal, resource), ...endpoint?.context }, request.context);
+    const merged = mergeContext({ ...this.defaultContext(principal, resource), ...endpoint?.context }, request.context);
+    // web identity claims of the session: substituted into policy variables, not sent as context keys
+    const claims: Record<string, string> = {};
+    const context: Record<string, string | string[]> = {};
+    for (const [k, v] of Object.entries(merged)) {
+      if (isWebIdentityClaim(k, request.action)) {
+        if (typeof v === 'string') claims[k] = v;
+      } else {
+        context[k] = v;
+      }
+    }
+    const prepare = <T extends PolicyDocument | undefined>(policy: T): T => canonicalPolicy(withClaims(policy, claims));
     const simulation: Simulation = {
       request: {
         principal: principal.requestArn,
@@ -140,20 +154,20 @@ export class AccessModel {
         resource: { resource: resource.arn, accountId: resource.account },
         contextVariables: context,
       },
-      identityPolicies: identityPolicies.map((p) => ({ name: p.name, policy: canonicalPolicy(p.policy) })),
-      serviceControlPolicies: scps.map((s) => ({ ...s, policies: s.policies.map((p) => ({ ...p, policy: canonicalPolicy(p.policy) })) })),
-      resourceControlPolicies: rcps.map((s) => ({ ...s, policies: s.policies.map((p) => ({ ...p, policy: canonicalPolicy(p.policy) })) })),
-      ...(resourcePolicy ? { resourcePolicy: canonicalPolicy(resourcePolicy) } : {}),
-      ...(boundary ? { permissionBoundaryPolicies: [{ name: boundary.name, policy: canonicalPolicy(boundary.policy) }] } : {}),
-      ...(request.sessionPolicy ? { sessionPolicy: canonicalPolicy(request.sessionPolicy) } : {}),
-      ...(endpoint?.policy ? { vpcEndpointPolicies: [{ name: endpoint.name, policy: canonicalPolicy(endpoint.policy) }] } : {}),
+      identityPolicies: identityPolicies.map((p) => ({ name: p.name, policy: prepare(p.policy) })),
+      serviceControlPolicies: scps.map((s) => ({ ...s, policies: s.policies.map((p) => ({ ...p, policy: prepare(p.policy as PolicyDocument) })) })),
+      resourceControlPolicies: rcps.map((s) => ({ ...s, policies: s.policies.map((p) => ({ ...p, policy: prepare(p.policy as PolicyDocument) })) })),
+      ...(resourcePolicy ? { resourcePolicy: prepare(resourcePolicy) } : {}),
+      ...(boundary ? { permissionBoundaryPolicies: [{ name: boundary.name, policy: prepare(boundary.policy) }] } : {}),
+      ...(request.sessionPolicy ? { sessionPolicy: prepare(request.sessionPolicy) } : {}),
+      ...(endpoint?.policy ? { vpcEndpointPolicies: [{ name: endpoint.name, policy: prepare(endpoint.policy) }] } : {}),
     };
     const { result, grants, denials, singleValuedArrays } = simulateSync(simulation);
     if (result.resultType === 'error') {
       throw new Error(`AccessModel: iam-simulate rejected the request ${request.action} by ${principal.requestArn} on ${resource.arn}: ${JSON.stringify(result.errors, null, 1)}`);
     }
     const ignored = result.resultType === 'single' ? result.result.ignoredContextKeys ?? [] : result.results.flatMap((r) => r.ignoredContextKeys ?? []);
-    const given = Object.keys(request.context ?? {}).filter((k) => request.context![k] != null);
+    const given = Object.keys(request.context ?? {}).filter((k) => request.context![k] != null && !isWebIdentityClaim(k, request.action));
     const givenIgnored = given.filter((k) => ignored.some((i) => i.toLowerCase() === canonicalKey(k).toLowerCase()));
     if (givenIgnored.length) {
       // A key the action does not support would silently change nothing: fail loudly instead.
@@ -171,6 +185,7 @@ export class AccessModel {
       resource: resource.arn,
       resourceAccount: resource.account,
       context,
+      substitutedClaims: claims,
       identityPolicies,
       permissionsBoundary: boundary,
       resourcePolicy,

@@ -33,6 +33,7 @@ function build() {
       'ForAnyValue:StringLike': { 'cognito-identity.amazonaws.com:amr': 'authenticated' },
     }, 'sts:AssumeRoleWithWebIdentity'),
   });
+  identityPoolRole.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects('private/${cognito-identity.amazonaws.com:sub}/*')] }));
   const saml = new iam.SamlProvider(stack, 'Saml', { metadataDocument: iam.SamlMetadataDocument.fromXml('<xml/>') });
   const samlRole = new iam.Role(stack, 'SamlRole', { assumedBy: new iam.SamlConsolePrincipal(saml) });
 
@@ -93,6 +94,17 @@ describe('principals', () => {
       principal: 'cognito-identity.amazonaws.com', action: 'sts:AssumeRoleWithWebIdentity', resource: t.identityPoolRole,
       context: { 'cognito-identity.amazonaws.com:aud': 'eu-west-1:other', 'cognito-identity.amazonaws.com:amr': 'authenticated' },
     })).toBe('ImplicitlyDenied');
+  });
+  test('a Cognito session reads its own S3 prefix: the sub claim fills the policy variable', () => {
+    const sub = { 'cognito-identity.amazonaws.com:sub': 'eu-west-1:1111-aaaa' };
+    const e = t.model.explain({ principal: t.identityPoolRole, action: 's3:GetObject', resource: t.bucket, resourceSuffix: '/private/eu-west-1:1111-aaaa/photo.jpg', context: sub });
+    expect(e.decision).toBe('Allowed');
+    expect(e.substitutedClaims).toEqual(sub);
+    expect(e.context).not.toHaveProperty('cognito-identity.amazonaws.com:sub');
+  });
+  test('... not another identity\'s prefix, nor any prefix without the claim', () => {
+    expect(t.model.check({ principal: t.identityPoolRole, action: 's3:GetObject', resource: t.bucket, resourceSuffix: '/private/eu-west-1:2222-bbbb/photo.jpg', context: { 'cognito-identity.amazonaws.com:sub': 'eu-west-1:1111-aaaa' } })).toBe('ImplicitlyDenied');
+    expect(t.model.check({ principal: t.identityPoolRole, action: 's3:GetObject', resource: t.bucket, resourceSuffix: '/private/eu-west-1:1111-aaaa/photo.jpg' })).toBe('ImplicitlyDenied');
   });
   test('a SAML provider may assume the role that trusts it, for the console audience only', () => {
     const provider = t.model.arnOf(t.saml);
