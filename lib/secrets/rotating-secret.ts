@@ -389,6 +389,13 @@ function validate(stack: Stack, props: RotatingSecretProps): void {
       throw new Error(`${where}: a new ${strategy.name} secret needs username, got none; pass the database user the secret is for`);
     }
   }
+  if (!strategy._isDatabase && !strategy.customFunction) {
+    const databaseProps = (['database', 'username', 'databaseName'] as const).filter((name) => props[name] !== undefined);
+    if (databaseProps.length > 0) {
+      throw new Error(`${where}: ${databaseProps.join(', ')} apply to the database strategies, got them with ${strategy.name} rotation; `
+        + 'drop them, or use a postgres or mysql strategy');
+    }
+  }
   if (props.database && !props.vpc) {
     throw new Error(`${where}: database needs vpc so the rotation function can reach the database, got database without vpc; pass the database's VPC`);
   }

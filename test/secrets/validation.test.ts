@@ -201,6 +201,12 @@ describe('RotatingSecret props', () => {
       .toThrow('RotatingSecret: a new postgres-single-user secret needs username, got none; pass the database user the secret is for');
   });
 
+  test('fails when a random key is given database settings', () => {
+    const { stack, vpc, instance } = databaseStack();
+    expect(() => buildKey({ database: DatabaseTarget.instance(instance), vpc, username: 'app' }, stack))
+      .toThrow('RotatingSecret: database, username apply to the database strategies, got them with random-key rotation; drop them, or use a postgres or mysql strategy');
+  });
+
   test('fails when a database is given without a VPC', () => {
     expect(() => buildDatabaseSecret({ vpc: undefined }))
       .toThrow('RotatingSecret: database needs vpc so the rotation function can reach the database, got database without vpc; pass the database\'s VPC');
