@@ -170,14 +170,14 @@ function flowLogs(stack: Stack, vpc: ec2.Vpc): void {
       conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
     }),
   });
-  new iam.ManagedPolicy(stack, 'FlowLogPolicy', {
+  const policy = new iam.ManagedPolicy(stack, 'FlowLogPolicy', {
     roles: [role],
     statements: [new iam.PolicyStatement({
       actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
       resources: [logGroup.logGroupArn],
     })],
   });
-  new ec2.CfnFlowLog(stack, 'FlowLog', {
+  const flowLog = new ec2.CfnFlowLog(stack, 'FlowLog', {
     resourceId: vpc.vpcId,
     resourceType: 'VPC',
     trafficType: 'ALL',
@@ -185,6 +185,8 @@ function flowLogs(stack: Stack, vpc: ec2.Vpc): void {
     logGroupName: logGroup.logGroupName,
     deliverLogsPermissionArn: role.roleArn,
   });
+  // the first deliveries need the role's permissions in place
+  flowLog.node.addDependency(policy);
 }
 
 /** The enhanced-monitoring role RDS assumes. */
