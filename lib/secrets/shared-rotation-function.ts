@@ -282,6 +282,7 @@ class SecretsPolicy {
   private readonly secrets: iam.PolicyStatement;
   private keys?: iam.PolicyStatement;
   private masters?: iam.PolicyStatement;
+  private masterKeys?: iam.PolicyStatement;
 
   constructor(scope: Construct, id: string, role: iam.IRole, private readonly region: string) {
     this.secrets = new iam.PolicyStatement({
@@ -300,9 +301,8 @@ class SecretsPolicy {
     if (access.encryptionKey) this.addTo(this.keyStatement(), access.encryptionKey.keyArn);
     if (access.masterSecret) {
       this.addTo(this.masterStatement(), secretArnForPolicy(access.masterSecret));
-      // the engine only reads the master secret, but one ViaService statement for both keys is
-      // enough: Secrets Manager uses the key only for secrets the role may read or write
-      if (access.masterSecret.encryptionKey) this.addTo(this.keyStatement(), access.masterSecret.encryptionKey.keyArn);
+      // the engine only reads the master secret: decrypt, no data keys
+      if (access.masterSecret.encryptionKey) this.addTo(this.masterKeyStatement(), access.masterSecret.encryptionKey.keyArn);
     }
   }
 
@@ -322,6 +322,17 @@ class SecretsPolicy {
       this.policy.addStatements(this.keys);
     }
     return this.keys;
+  }
+
+  private masterKeyStatement(): iam.PolicyStatement {
+    if (!this.masterKeys) {
+      this.masterKeys = new iam.PolicyStatement({
+        actions: ['kms:Decrypt'],
+        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${this.region}.amazonaws.com` } },
+      });
+      this.policy.addStatements(this.masterKeys);
+    }
+    return this.masterKeys;
   }
 
   private masterStatement(): iam.PolicyStatement {

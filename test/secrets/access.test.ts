@@ -186,5 +186,7 @@ describe('alternating users', () => {
     expect(m.check({ principal: fnRole, action: 'secretsmanager:PutSecretValue', resource: appSecret })).toBe('Allowed');
     expect(m.check({ principal: fnRole, action: 'kms:Decrypt', resource: masterKey, context: viaSecretsManager })).toBe('Allowed');
     expect(m.check({ principal: fnRole, action: 'kms:Decrypt', resource: masterKey })).toBe('ImplicitlyDenied');
+    // reading needs no data keys
+    expect(m.check({ principal: fnRole, action: 'kms:GenerateDataKey', resource: masterKey, context: viaSecretsManager })).toBe('ImplicitlyDenied');
   });
 });
