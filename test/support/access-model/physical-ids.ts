@@ -134,8 +134,7 @@ export class PhysicalResource {
   }
 
   private computeArn(): string {
-    const { partition, region, account, urlSuffix } = this.stack;
-    void urlSuffix;
+    const { partition, region, account } = this.stack;
     const n = this.name();
     switch (this.resource.Type) {
       case 'AWS::IAM::Role': return `${this.arnPrefix('iam', true)}role${this.path()}${n}`;

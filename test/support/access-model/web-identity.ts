@@ -31,3 +31,14 @@ function substitute(value: unknown, claims: Record<string, string>): unknown {
 export function withClaims<T extends PolicyDocument | undefined>(policy: T, claims: Record<string, string>): T {
   return Object.keys(claims).length && policy ? (substitute(policy, claims) as T) : policy;
 }
+
+/** Splits web identity claims (for policy variables) from the keys iam-simulate gets. */
+export function splitClaims(context: Record<string, string | string[]>, action: string): { claims: Record<string, string>; context: Record<string, string | string[]> } {
+  const claims: Record<string, string> = {};
+  const rest: Record<string, string | string[]> = {};
+  for (const [k, v] of Object.entries(context)) {
+    if (!isWebIdentityClaim(k, action)) rest[k] = v;
+    else if (typeof v === 'string') claims[k] = v;
+  }
+  return { claims, context: rest };
+}
