@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -207,6 +207,7 @@ export class SharedRotationFunction extends Construct {
         { id: 'NIST.800.53.R5-LambdaInsideVPC', reason },
         { id: 'HIPAA.Security-LambdaInsideVPC', reason },
         { id: 'PCI.DSS.321-LambdaInsideVPC', reason },
+        { id: 'lambda_inside_vpc_check', reason },
       );
     }
     acknowledge(this.function, functionAcks);
@@ -298,9 +299,11 @@ class SecretsPolicy {
   public add(access: RotatedSecretAccess): void {
     this.count++;
     this.addTo(this.secrets, secretArnForPolicy(access.secret));
+    acknowledgePartialArn(this.policy, access.secret);
     if (access.encryptionKey) this.addTo(this.keyStatement(), access.encryptionKey.keyArn);
     if (access.masterSecret) {
       this.addTo(this.masterStatement(), secretArnForPolicy(access.masterSecret));
+      acknowledgePartialArn(this.policy, access.masterSecret);
       // the engine only reads the master secret: decrypt, no data keys
       if (access.masterSecret.encryptionKey) this.addTo(this.masterKeyStatement(), access.masterSecret.encryptionKey.keyArn);
     }
@@ -342,6 +345,19 @@ class SecretsPolicy {
     }
     return this.masters;
   }
+}
+
+/**
+ * A secret imported by partial ARN (or name) is named `<partial ARN>-??????` in policies: the
+ * wildcard stands for the 6 characters Secrets Manager appends, and matches that one secret.
+ */
+function acknowledgePartialArn(policy: iam.ManagedPolicy, secret: secretsmanager.ISecret): void {
+  if (secret.secretFullArn || Token.isUnresolved(secret.secretArn)) return;
+  acknowledge(policy, [{
+    id: 'AwsSolutions-IAM5',
+    reason: 'The secret is known by its partial ARN; "-??????" stands for the 6 random characters Secrets Manager appends to every secret ARN, so it names that one secret',
+    appliesTo: [`Resource::${secret.secretArn}-??????`],
+  }]);
 }
 
 /** The ARN to name a secret by in policies: the full ARN, or the partial one with the random suffix. */

@@ -4,8 +4,10 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as rds from 'aws-cdk-lib/aws-rds';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { DatabaseTarget, RotatingSecret, RotatingSecretProps, RotationStrategy } from '../../lib/secrets';
+import { complianceFindings } from '../support/compliance';
 import { databaseStack, newStack, resourcesOfType } from './helpers';
 
 function buildKey(props: Partial<RotatingSecretProps> = {}, stack: Stack = newStack()) {
@@ -220,7 +222,29 @@ describe('a database secret', () => {
     });
   });
 
-  test('connects to a cluster\'s writer endpoint and to a database on EC2', () => {
+  test('connects to a cluster\'s writer endpoint', () => {
+    const { stack, vpc } = databaseStack();
+    const cluster = new rds.DatabaseCluster(stack, 'Cluster', {
+      engine: rds.DatabaseClusterEngine.auroraPostgres({ version: rds.AuroraPostgresEngineVersion.VER_16_4 }),
+      writer: rds.ClusterInstance.serverlessV2('Writer'),
+      vpc,
+      vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
+    });
+    new RotatingSecret(stack, 'OnCluster', { rotation: RotationStrategy.postgresSingleUser(), database: DatabaseTarget.cluster(cluster), vpc, username: 'app' });
+    const template = Template.fromStack(stack);
+    const clusterId = stack.getLogicalId(cluster.node.defaultChild as never);
+    template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
+      GroupId: { 'Fn::GetAtt': [stack.getLogicalId(cluster.connections.securityGroups[0].node.defaultChild as never), 'GroupId'] },
+      FromPort: { 'Fn::GetAtt': [clusterId, 'Endpoint.Port'] },
+    });
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
+      GenerateSecretString: {
+        SecretStringTemplate: { 'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': [clusterId, 'Endpoint.Address'] }, { 'Fn::GetAtt': [clusterId, 'Endpoint.Port'] }])] },
+      },
+    });
+  });
+
+  test('connects to a database on EC2', () => {
     const { stack, vpc, instance } = databaseStack();
     const sg = new ec2.SecurityGroup(stack, 'Ec2DbSg', { vpc });
     new RotatingSecret(stack, 'OnEc2', {
@@ -304,6 +328,31 @@ describe('a custom strategy', () => {
     });
     // a plain random string: the secret's format is the custom function's business
     template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { SecretStringTemplate: Match.absent(), PasswordLength: 32 } });
+  });
+});
+
+describe('an imported secret', () => {
+  test('known by partial ARN is named with the -?????? suffix, acknowledged as one secret, with zero findings', () => {
+    const stack = newStack();
+    const existing = secretsmanager.Secret.fromSecretPartialArn(stack, 'Existing', 'arn:aws:secretsmanager:us-east-1:111111111111:secret:team/api-key');
+    new RotatingSecret(stack, 'Secret', { existingSecret: existing, rotation: RotationStrategy.randomKey() });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: { Statement: [Match.objectLike({ Resource: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:team/api-key-??????' })] },
+    });
+    expect(complianceFindings(stack)).toEqual([]);
+  });
+
+  test('rotated by a custom function imported with its role keeps that role readable under denyReadExcept', () => {
+    const stack = newStack();
+    const role = iam.Role.fromRoleArn(stack, 'FnRole', 'arn:aws:iam::111111111111:role/rotator');
+    const fn = lambda.Function.fromFunctionAttributes(stack, 'Fn', { functionArn: 'arn:aws:lambda:us-east-1:111111111111:function:rotate', role, sameEnvironment: true });
+    const secret = new RotatingSecret(stack, 'Secret', { rotation: RotationStrategy.custom(fn) });
+    secret.denyReadExcept([]);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SecretsManager::ResourcePolicy', {
+      ResourcePolicy: { Statement: Match.arrayWith([Match.objectLike({ Condition: { ArnNotLike: { 'aws:PrincipalArn': ['arn:aws:iam::111111111111:role/rotator'] } } })]) },
+    });
+    template.hasResourceProperties('AWS::Lambda::Permission', { FunctionName: 'arn:aws:lambda:us-east-1:111111111111:function:rotate', SourceAccount: '111111111111' });
   });
 });
 

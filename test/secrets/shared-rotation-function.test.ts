@@ -3,6 +3,7 @@ import { FileSystem, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { DatabaseTarget, RotatingSecret, RotationStrategy } from '../../lib/secrets';
+import { complianceFindings } from '../support/compliance';
 import { databaseStack, newStack, resourcesOfType } from './helpers';
 
 function manySecrets(stack: Stack, count: number, strategy: () => RotationStrategy = () => RotationStrategy.randomKey(), awsManagedKey = false): RotatingSecret[] {
@@ -165,11 +166,18 @@ describe('the shared function', () => {
     });
   });
 
+  test('a random-key function outside a VPC has zero unacknowledged compliance findings', () => {
+    const stack = newStack();
+    manySecrets(stack, 2);
+    expect(complianceFindings(stack)).toEqual([]);
+  });
+
   test('acknowledges only what it cannot fix, with reasons', () => {
     const stack = newStack();
     manySecrets(stack, 1);
     const fn = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))[0];
     const ids = fn.Metadata.cdk_nag.rules_to_suppress.map((r: { id: string }) => r.id);
+    expect(fn.Metadata.guard.SuppressedRules).toEqual(['lambda_inside_vpc_check']);
     expect(ids).toEqual([
       'AwsSolutions-L1',
       'NIST.800.53.R5-LambdaConcurrency', 'HIPAA.Security-LambdaConcurrency', 'PCI.DSS.321-LambdaConcurrency',
