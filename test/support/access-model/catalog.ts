@@ -140,6 +140,8 @@ export class Catalog {
       if (own === arn) return e;
       if (e.resource.Type === 'AWS::S3::Bucket' && arn.startsWith(own + '/')) return e;
       if (e.resource.Type === 'AWS::SecretsManager::Secret' && this.safeReplicas(e).includes(arn)) return e;
+      // a secret's partial ARN (without the 6-character suffix Secrets Manager adds)
+      if (e.resource.Type === 'AWS::SecretsManager::Secret' && own.slice(0, -7) === arn) return e;
     }
     return undefined;
   }

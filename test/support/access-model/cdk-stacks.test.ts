@@ -139,6 +139,11 @@ describe('secret resource policy', () => {
   test('the secret ARN string finds the same resource policy', () => {
     expect(t.model.check({ principal: t.admin, action: 'secretsmanager:DeleteSecret', resource: t.model.arnOf(t.secret) })).toBe('ExplicitlyDenied');
   });
+  test('so does its partial ARN (without the random suffix), evaluated as the full ARN', () => {
+    const partial = t.model.arnOf(t.secret).slice(0, -7);
+    const e = t.model.explain({ principal: t.admin, action: 'secretsmanager:DeleteSecret', resource: partial });
+    expect([e.decision, e.resource]).toEqual(['ExplicitlyDenied', t.model.arnOf(t.secret)]);
+  });
 });
 
 describe('users, groups and managed policies', () => {

@@ -59,5 +59,7 @@ function resolve(catalog: Catalog, request: CheckRequest, principal: PrincipalIn
   if (!account) {
     throw new Error(`AccessModel: resource '${arn}' names no account and is not in the stacks; say who owns it with resourceAccount: '<12-digit id>'.`);
   }
-  return { arn, account, entry };
+  // IAM sees a secret's full ARN even when the caller names it by its partial ARN
+  const full = entry?.resource.Type === 'AWS::SecretsManager::Secret' && catalog.arn(entry).slice(0, -7) === arn ? catalog.arn(entry) : arn;
+  return { arn: full, account, entry };
 }
