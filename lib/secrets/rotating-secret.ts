@@ -202,7 +202,7 @@ export class RotatingSecret extends Construct {
     const dependencies: IDependable[] = [];
     if (strategy.customFunction) {
       this.rotationFunction = strategy.customFunction;
-      this.grantCustomFunction(strategy.customFunction);
+      dependencies.push(...this.grantCustomFunction(strategy.customFunction));
       if (strategy.customFunction.role) this.readExemptions.push(strategy.customFunction.role.roleArn);
     } else {
       const shared = SharedRotationFunction.of(this, {
@@ -329,7 +329,8 @@ export class RotatingSecret extends Construct {
     return { statementAdded: true, policyDependable: this.fallbackPolicy };
   }
 
-  private grantCustomFunction(fn: lambda.IFunction) {
+  /** Grants the custom function the secret and returns what the first rotation must wait for. */
+  private grantCustomFunction(fn: lambda.IFunction): IDependable[] {
     const stack = Stack.of(this);
     fn.addToRolePolicy(new iam.PolicyStatement({
       actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
@@ -350,6 +351,8 @@ export class RotatingSecret extends Construct {
         sourceArn: stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
       });
     }
+    return [fn.permissionsNode.tryFindChild(id), fn.role?.node.tryFindChild('DefaultPolicy')]
+      .filter((d): d is Construct => d instanceof Construct);
   }
 
   private secretName(props: RotatingSecretProps): string {

@@ -326,6 +326,9 @@ describe('a custom strategy', () => {
         })]),
       },
     });
+    // the first rotation waits for the function's permissions
+    const dependsOn: string[] = template.toJSON().Resources[logicalId(stack, secret.rotationSchedule)].DependsOn;
+    expect(dependsOn.map((d) => template.toJSON().Resources[d].Type).sort()).toEqual(['AWS::IAM::Policy', 'AWS::Lambda::Permission']);
     // a plain random string: the secret's format is the custom function's business
     template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { SecretStringTemplate: Match.absent(), PasswordLength: 32 } });
   });
