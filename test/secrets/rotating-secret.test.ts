@@ -1,4 +1,4 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -131,6 +131,16 @@ describe('a new secret', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: { ROTATION_STRATEGY: 'random-key', PASSWORD_LENGTH: '48', EXCLUDE_PUNCTUATION: 'true' } },
     });
+  });
+});
+
+describe('in an environment-agnostic stack', () => {
+  test('synthesizes with the account and region as pseudo parameters', () => {
+    const stack = new Stack(new App(), 'Agnostic');
+    new RotatingSecret(stack, 'Secret', { rotation: RotationStrategy.randomKey(), replicas: [{ region: 'eu-west-1' }] });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Lambda::Permission', { SourceAccount: { Ref: 'AWS::AccountId' } });
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { ReplicaRegions: [{ Region: 'eu-west-1' }] });
   });
 });
 
