@@ -69,7 +69,9 @@ export class AccessModel {
     const infos = loadStacks(stacks, { account: options.defaultAccount ?? DEFAULT_ACCOUNT, region: options.defaultRegion ?? DEFAULT_REGION });
     this.catalog = new Catalog(infos, options.parameters);
     this.identity = new IdentityPolicies(this.catalog, options.managedPolicies ?? {}, options.ignoreUnknownAwsManagedPolicies);
-    this.org = new OrgPolicies(this.catalog, { scps: options.serviceControlPolicies, rcps: options.resourceControlPolicies, managementAccount: options.managementAccount });
+    this.org = new OrgPolicies(this.catalog, {
+      scps: options.serviceControlPolicies, rcps: options.resourceControlPolicies, managementAccount: options.managementAccount, organizationUnits: options.organizationUnits,
+    });
   }
 
   /** 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied' for the request. */

@@ -192,6 +192,29 @@ describe('service control policies', () => {
     expect(e.decision).toBe('ExplicitlyDenied');
     expect(e.serviceControlPolicies).toEqual(['FullAWSAccess', "AWS::Organizations::Policy 'DenyGet' of stack 'Org' (deny-get)"]);
   });
+  describe('organizationUnits says which accounts an OU holds', () => {
+    const tree: TemplateInput = {
+      stackName: 'Tree',
+      account: '999999999999',
+      template: {
+        Resources: {
+          Workloads: { Type: 'AWS::Organizations::OrganizationalUnit', Properties: { Name: 'Workloads', ParentId: 'r-abcd' } },
+          Prod: { Type: 'AWS::Organizations::OrganizationalUnit', Properties: { Name: 'Prod', ParentId: { Ref: 'Workloads' } } },
+          Sandbox: { Type: 'AWS::Organizations::OrganizationalUnit', Properties: { Name: 'Sandbox', ParentId: 'r-abcd' } },
+          DenyGet: { Type: 'AWS::Organizations::Policy', Properties: { Name: 'deny-get', Type: 'SERVICE_CONTROL_POLICY', Content: denyGet, TargetIds: [{ Ref: 'Workloads' }] } },
+        },
+      },
+    };
+    test('an SCP on an OU binds the accounts of its child OU', () => {
+      expect(new AccessModel([workloads, tree], { organizationUnits: { Workloads: [], Prod: [WORKLOADS], Sandbox: [DEV] } }).check(request)).toBe('ExplicitlyDenied');
+    });
+    test('... and not an account of a sibling OU', () => {
+      expect(new AccessModel([workloads, tree], { organizationUnits: { Workloads: [], Prod: [PROD], Sandbox: [WORKLOADS] } }).check(request)).toBe('Allowed');
+    });
+    test('an OU whose child OU is not listed still binds every account', () => {
+      expect(new AccessModel([workloads, tree], { organizationUnits: { Workloads: [DEV] } }).check(request)).toBe('ExplicitlyDenied');
+    });
+  });
   test('an SCP does not bind a service principal', () => {
     const m = new AccessModel([workloads], { serviceControlPolicies: [doc({ Effect: 'Deny', Action: 'sts:AssumeRole', Resource: '*' })] });
     expect(m.check({ principal: 'lambda.amazonaws.com', action: 'sts:AssumeRole', resource: appRole })).toBe('Allowed');

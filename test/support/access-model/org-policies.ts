@@ -25,10 +25,24 @@ function normalise(input: OrgPolicyInput | PolicyDocument, name: string): OrgPol
 /**
  * Service and resource control policies: those passed as options plus AWS::Organizations::Policy
  * resources of type SERVICE_CONTROL_POLICY / RESOURCE_CONTROL_POLICY in the stacks. A policy from the
- * stacks applies to the 12-digit account ids among its TargetIds; a target that is an OU or root
- * applies it to every account (the model does not track which accounts sit under which OU).
+ * stacks applies to the 12-digit account ids among its TargetIds, and to the accounts of an OU target
+ * as `organizationUnits` lists them (keyed by the OU's Name or id; an OU's child OUs count too); any
+ * other target (the root, an OU not listed) applies it to every account.
  * They never apply to `managementAccount`.
  */
+/** The accounts an SCP target stands for; undefined = every account. */
+function accountsOfTarget(catalog: Catalog, target: string, units: Readonly<Record<string, readonly string[]>>): string[] | undefined {
+  if (/^\d{12}$/.test(target)) return [target];
+  const ous = catalog.ofType('AWS::Organizations::OrganizationalUnit');
+  const ou = ous.find((e) => catalog.physical(e).ref() === target);
+  const listed = units[target] ?? (ou ? units[String(catalog.prop(ou, 'Name'))] : undefined);
+  if (listed === undefined) return undefined;
+  // child OUs inherit the policies of their parents
+  const children = ous.filter((e) => catalog.prop(e, 'ParentId') === target).map((e) => accountsOfTarget(catalog, catalog.physical(e).ref(), units));
+  if (children.some((c) => c === undefined)) return undefined;
+  return [...listed, ...(children.flat() as string[])];
+}
+
 export class OrgPolicies {
   private readonly scps: OrgPolicy[];
   private readonly rcps: OrgPolicy[];
@@ -36,7 +50,12 @@ export class OrgPolicies {
 
   constructor(
     catalog: Catalog,
-    options: { scps?: ReadonlyArray<OrgPolicyInput | PolicyDocument>; rcps?: ReadonlyArray<OrgPolicyInput | PolicyDocument>; managementAccount?: string },
+    options: {
+      scps?: ReadonlyArray<OrgPolicyInput | PolicyDocument>;
+      rcps?: ReadonlyArray<OrgPolicyInput | PolicyDocument>;
+      managementAccount?: string;
+      organizationUnits?: Readonly<Record<string, readonly string[]>>;
+    },
   ) {
     this.managementAccount = options.managementAccount;
     this.scps = (options.scps ?? []).map((p, i) => normalise(p, `scp-${i + 1}`));
@@ -56,8 +75,9 @@ export class OrgPolicies {
       }
       const targetIds = catalog.prop(e, 'TargetIds');
       const targets = (Array.isArray(targetIds) ? targetIds : []).map(String);
-      const toEveryAccount = targets.some((t) => !/^\d{12}$/.test(t));
-      list.push({ name: `${entryName(e)} (${String(catalog.prop(e, 'Name'))})`, document: document as PolicyDocument, accounts: toEveryAccount ? undefined : targets });
+      const accounts = targets.map((t) => accountsOfTarget(catalog, t, options.organizationUnits ?? {}));
+      const toEveryAccount = accounts.some((a) => a === undefined);
+      list.push({ name: `${entryName(e)} (${String(catalog.prop(e, 'Name'))})`, document: document as PolicyDocument, accounts: toEveryAccount ? undefined : [...new Set(accounts.flat() as string[])] });
     }
   }
 

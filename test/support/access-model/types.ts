@@ -51,6 +51,13 @@ export interface AccessModelOptions {
   readonly serviceControlPolicies?: ReadonlyArray<OrgPolicyInput | PolicyDocument>;
   /** Resource control policies, applied by the resource's account. @default none (plus those found in the stacks) */
   readonly resourceControlPolicies?: ReadonlyArray<OrgPolicyInput | PolicyDocument>;
+  /**
+   * Accounts of the OUs SCPs/RCPs of the stacks target, keyed by the OU's Name (or its id, e.g. 'ou-ab12-cd34ef56'
+   * or a root id). A policy aimed at an OU listed here applies to those accounts and to the listed accounts of
+   * its child OUs; aimed at a target not listed, it applies to every account.
+   * @default {} (every OU or root target applies to every account)
+   */
+  readonly organizationUnits?: Readonly<Record<string, readonly string[]>>;
   /** Accounts SCPs and RCPs never apply to (the organization's management account). @default none */
   readonly managementAccount?: string;
   /**
