@@ -98,9 +98,18 @@ describe('the rotating-database-secret example', () => {
     const viaSecretsManager = { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' };
     const role = (s: RotatingSecret) => (s.rotationFunction as lambda.Function).role!;
 
-    // The master secret is RDS's SecretTargetAttachment, whose Ref the AccessModel does not yet resolve
-    // to the attached secret's ARN (CloudFormation does), so checks that involve the master function's
-    // policy or the master secret are in access.test.ts, on a plain master secret.
+    // The master secret is RDS's: policies name it by the Ref of its SecretTargetAttachment.
+    test('the alternating-users function reads the master secret; the app role does not', () => {
+      expect(model.check({ principal: role(env.appUser), action: 'secretsmanager:GetSecretValue', resource: env.master.secret })).toBe('Allowed');
+      expect(model.check({ principal: role(env.appUser), action: 'secretsmanager:PutSecretValue', resource: env.master.secret })).toBe('ImplicitlyDenied');
+      expect(model.check({ principal: env.appRole, action: 'secretsmanager:GetSecretValue', resource: env.master.secret })).not.toBe('Allowed');
+    });
+
+    test('the single-user function rotates the master secret', () => {
+      expect(model.check({ principal: role(env.master), action: 'secretsmanager:PutSecretValue', resource: env.master.secret })).toBe('Allowed');
+      expect(model.check({ principal: role(env.master), action: 'secretsmanager:UpdateSecretVersionStage', resource: env.master.secret })).toBe('Allowed');
+    });
+
     test('the app role reads the app secret', () => {
       expect(model.check({ principal: env.appRole, action: 'secretsmanager:GetSecretValue', resource: env.appUser.secret })).toBe('Allowed');
       expect(model.check({ principal: env.appRole, action: 'kms:Decrypt', resource: env.appUser.encryptionKey!, context: viaSecretsManager })).toBe('Allowed');

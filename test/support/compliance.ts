@@ -89,7 +89,8 @@ function guardFindings(templatePath: string, paths: Map<string, string>): Compli
       findings.push({
         pack: 'ControlTower',
         rule: violation.ruleName,
-        path: paths.get(resource.resourceLogicalId) ?? resource.resourceLogicalId,
+        // rule-level checks name no resource: fall back to the template location they report
+        path: paths.get(resource.resourceLogicalId) ?? resource.resourceLogicalId ?? resource.locations?.[0] ?? '(template)',
         message: violation.description.split('\n')[0],
       });
     }

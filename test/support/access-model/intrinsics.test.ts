@@ -156,3 +156,30 @@ describe('intrinsic functions', () => {
     expect(() => new IntrinsicResolver([s]).resolve(s, { Ref: 'Name' })).toThrow("AccessModel: parameter 'Name' of stack 'P' has no default; pass it in options.parameters.");
   });
 });
+
+test('Ref of a SecretTargetAttachment is the attached secret\'s ARN, as in CloudFormation', () => {
+  const input: TemplateInput = {
+    stackName: 'Db',
+    account: '111111111111',
+    region: 'eu-central-1',
+    template: {
+      Resources: {
+        MasterSecret: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: 'db/master' } },
+        OtherSecret: { Type: 'AWS::SecretsManager::Secret', Properties: { Name: 'db/other' } },
+        Attachment: { Type: 'AWS::SecretsManager::SecretTargetAttachment', Properties: { SecretId: { Ref: 'MasterSecret' }, TargetId: 'db-1', TargetType: 'AWS::RDS::DBInstance' } },
+        Reader: {
+          Type: 'AWS::IAM::Role',
+          Properties: {
+            RoleName: 'master-reader',
+            AssumeRolePolicyDocument: trust,
+            Policies: [{ PolicyName: 'p', PolicyDocument: doc({ Effect: 'Allow', Action: 'secretsmanager:GetSecretValue', Resource: { Ref: 'Attachment' } }) }],
+          },
+        },
+      },
+    },
+  };
+  const model = new AccessModel([input]);
+  const reader = 'arn:aws:iam::111111111111:role/master-reader';
+  expect(model.check({ principal: reader, action: 'secretsmanager:GetSecretValue', resource: model.arnOfLogicalId('Db', 'MasterSecret') })).toBe('Allowed');
+  expect(model.check({ principal: reader, action: 'secretsmanager:GetSecretValue', resource: model.arnOfLogicalId('Db', 'OtherSecret') })).toBe('ImplicitlyDenied');
+});

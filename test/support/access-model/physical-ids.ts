@@ -148,6 +148,8 @@ export class PhysicalResource {
         return `${this.arnPrefix('iam', true)}oidc-provider/${String(this.prop('Url') ?? n).replace(/^https:\/\//, '')}`;
       case 'AWS::S3::Bucket': return `arn:${partition}:s3:::${n}`;
       case 'AWS::SecretsManager::Secret': return `${this.arnPrefix('secretsmanager')}secret:${n}-${alnum(this.seed, 6)}`;
+      // an attachment stands for the secret it attaches (SecretAttachment constructs are ISecrets)
+      case 'AWS::SecretsManager::SecretTargetAttachment': return this.ref();
       case 'AWS::KMS::Key':
       case 'AWS::KMS::ReplicaKey':
         return `${this.arnPrefix('kms')}key/${this.keyId()}`;
@@ -234,6 +236,8 @@ export class PhysicalResource {
       case 'AWS::IAM::GroupPolicy':
         return `${this.logicalId}-${alnum(this.seed, 12, true)}`;
       case 'AWS::RAM::ResourceShare': return this.arn();
+      // Ref of an attachment is the ARN of the secret it attaches (e.g. an RDS master secret)
+      case 'AWS::SecretsManager::SecretTargetAttachment': return String(this.prop('SecretId'));
       default:
         return NAME_PROPERTY[this.resource.Type] || !this.resource.Type.startsWith('AWS::') ? this.name() : `${this.logicalId}-${alnum(this.seed, 12, true)}`;
     }
