@@ -3,7 +3,7 @@ import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
   {
-    ignores: ['node_modules/', 'lib/**/*.js', 'lib/**/*.d.ts', 'assets/', 'dist/', 'cdk.out/', 'integ/**/*.snapshot/', 'coverage/', '.tmp/'],
+    ignores: ['node_modules/', 'build/', 'assets/', 'dist/', 'cdk.out/', 'integ/**/*.snapshot/', 'coverage/', '.tmp/'],
   },
   eslint.configs.recommended,
   ...tseslint.configs.recommended,

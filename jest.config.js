@@ -7,6 +7,6 @@ module.exports = {
   snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.ts'],
   maxWorkers: 2,
   testTimeout: 60_000,
-  // lib/ holds jsii's .js next to the .ts sources: always run the .ts
   moduleFileExtensions: ['ts', 'js', 'json'],
+  modulePathIgnorePatterns: ['<rootDir>/build/', '<rootDir>/cdk.out/'],
 };
