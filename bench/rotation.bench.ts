@@ -90,6 +90,7 @@ async function main(): Promise<void> {
   const quiet = { log: console.log, warn: console.warn, error: console.error };
   const [pg, maria] = await Promise.all([startPostgres(), startMariaDb()]);
   const rotations: Record<string, ReturnType<typeof stats>> = {};
+  const steps: Record<string, Record<string, number>> = {};
   try {
     await pg.query(`CREATE ROLE bench_single LOGIN PASSWORD ${escapeLiteral('initial-single-pw')}; CREATE ROLE bench_alt LOGIN PASSWORD ${escapeLiteral('initial-alt-pw')}`);
     await maria.query("CREATE USER 'bench_single'@'%' IDENTIFIED BY 'initial-single-pw'");
@@ -110,7 +111,10 @@ async function main(): Promise<void> {
       process.env.ROTATION_STRATEGY = c.name;
       const arn = await create(`bench-${c.name}`, c.secret);
       const samples: number[] = [];
-      console.log = console.warn = console.error = () => undefined;
+      const stepMs: Record<string, number[]> = {};
+      // The handler's log lines are kept (as Lambda would ship them) and read for per-step times.
+      const lines: string[] = [];
+      console.log = console.warn = console.error = (line: string) => { lines.push(line); };
       try {
         for (let i = 0; i < WARMUP + ROUNDS; i++) {
           const token = (await sm.send(new RotateSecretCommand({ SecretId: arn }))).VersionId!;
@@ -119,17 +123,24 @@ async function main(): Promise<void> {
             await handler({ Step, SecretId: arn, ClientRequestToken: token });
           }
           if (i >= WARMUP) samples.push(Number(process.hrtime.bigint() - started) / 1e6);
+          else lines.length = 0;
         }
       } finally {
         Object.assign(console, quiet);
       }
+      for (const line of lines) {
+        const r = JSON.parse(line);
+        if (r.outcome === 'done') (stepMs[r.step] ??= []).push(r.durationMs);
+      }
       rotations[c.name] = stats(samples);
+      steps[c.name] = Object.fromEntries(Object.entries(stepMs).map(([k, v]) => [k, stats(v).median]));
     }
   } finally {
     sm.destroy();
     await Promise.all([pg.stop(), maria.stop(), standIn.stop()]);
   }
   results.fullRotationMs = rotations;
+  results.stepMedianMs = steps;
 
   // Report.
   console.log(`\nRotation benchmark (${process.version}, ${ROUNDS} rotations each after ${WARMUP} warm-up, loopback servers, stand-in over HTTP)\n`);
@@ -137,6 +148,10 @@ async function main(): Promise<void> {
   const ref: Record<string, string> = { 'postgres-single-user': `~${REFERENCE.singleUserMs} ms`, 'postgres-alternating-users': `~${REFERENCE.alternatingUsersMs} ms` };
   for (const [name, s] of Object.entries(rotations)) {
     console.log(`  ${name.padEnd(28)} ${String(s.median).padStart(9)} ${String(s.p95).padStart(8)} ${String(s.min).padStart(5)} ${String(s.max).padStart(5)}   ${ref[name] ?? '-'}`);
+  }
+  console.log('\nMedian per step (ms, from the handler\'s own durationMs)   create  set  test  finish');
+  for (const [name, s] of Object.entries(steps)) {
+    console.log(`  ${name.padEnd(56)} ${['createSecret', 'setSecret', 'testSecret', 'finishSecret'].map((k) => String(s[k]).padStart(5)).join(' ')}`);
   }
   console.log(`\nCold import (fresh node process, ${IMPORT_SAMPLES} samples)   median ms   p95 ms   reference ~${REFERENCE.importMs} ms`);
   for (const [name, s] of Object.entries(imports)) console.log(`  ${name.padEnd(44)} ${String(s.median).padStart(9)} ${String(s.p95).padStart(8)}`);

@@ -80,9 +80,10 @@ export class SecretsManagerStandIn {
   private readonly server: Server;
 
   private constructor(private readonly options: StandInOptions) {
+    // Keep-alive as the service offers it (stop() closes idle sockets). Not below ~2 s: Node's
+    // agent drops a socket whose keep-alive hint leaves less than a second.
     this.server = createServer((req, res) => void this.serve(req, res));
-    // Keep-alive sockets would hold the test process open after stop().
-    this.server.keepAliveTimeout = 1000;
+    this.server.keepAliveTimeout = 5000;
   }
 
   get endpoint(): string {
@@ -146,7 +147,11 @@ export class SecretsManagerStandIn {
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {
     const chunks: Buffer[] = [];
-    for await (const chunk of req) chunks.push(chunk as Buffer);
+    await new Promise<void>((resolve, reject) => {
+      req.on('data', (chunk: Buffer) => chunks.push(chunk));
+      req.on('end', resolve);
+      req.on('error', reject);
+    });
     const target = String(req.headers['x-amz-target'] ?? '');
     const operation = target.startsWith('secretsmanager.') ? target.slice('secretsmanager.'.length) : '';
     let status = 200;

@@ -40,6 +40,8 @@ export interface DatabaseDriver<C> {
   close(conn: C): Promise<void>;
   /** A trivial query that proves the session works. */
   check(conn: C): Promise<void>;
+  /** Starts costly work for setting `password` (e.g. hashing) while logins run. Optional. */
+  prepare?(password: string): void;
   /** Sets the password of the session's own user. */
   changeOwnPassword(conn: C, password: string): Promise<void>;
   /**

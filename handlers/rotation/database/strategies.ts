@@ -3,7 +3,7 @@ import type { StepContext, Strategy } from '../engine/handler';
 import type { SecretVersion } from '../engine/secrets-manager';
 import { parseDatabaseSecret, parseMasterSecret, portOf, type DatabaseSecret } from '../engine/secret-json';
 import { STAGE_CURRENT, STAGE_PENDING, STAGE_PREVIOUS } from '../engine/types';
-import { login, using } from './connect';
+import { login, release, using } from './connect';
 import type { DatabaseDriver } from './driver';
 
 const CLONE_SUFFIX = '_clone';
@@ -40,6 +40,7 @@ export function singleUser<C>(driver: DatabaseDriver<C>): Strategy {
       if (pending.username !== current.username || !sameServer(d, pending, current)) {
         throw new RotationError('AWSPENDING names another user or server than AWSCURRENT; single-user rotation only changes the password of the AWSCURRENT user');
       }
+      driver.prepare?.(pending.password);
       // AWSCURRENT first: on a first attempt it is the one that works, saving a login. Setting
       // the AWSPENDING password again on a retry is harmless.
       let conn = await login(ctx, driver, current, STAGE_CURRENT);
@@ -47,7 +48,7 @@ export function singleUser<C>(driver: DatabaseDriver<C>): Strategy {
         // Already set by an earlier attempt?
         const asPending = await login(ctx, driver, pending, STAGE_PENDING);
         if (asPending) {
-          await driver.close(asPending);
+          release(driver, asPending);
           ctx.log.info('already-set', 'AWSPENDING already logs in; nothing to change');
           return;
         }
@@ -108,6 +109,7 @@ export function alternatingUsers<C>(driver: DatabaseDriver<C>): Strategy {
       // Two logins at once: AWSCURRENT, which must work before the master acts on its behalf
       // (confused-deputy guard) and whose session tells the driver which account's grants to
       // copy; and the master. Provisioning is idempotent, so a retry simply repeats it.
+      driver.prepare?.(pending.password);
       const [currentLogin, masterLogin] = await Promise.allSettled([
         login(ctx, driver, current, STAGE_CURRENT),
         loginAsMaster(ctx, driver, current),
@@ -125,7 +127,8 @@ export function alternatingUsers<C>(driver: DatabaseDriver<C>): Strategy {
           ? 'created the alternate user with the grants of the AWSCURRENT user'
           : 'set the AWSPENDING password on the alternate user and refreshed its grants');
       } finally {
-        await Promise.all([currentConn, masterConn].map((c) => (c ? driver.close(c).catch(() => undefined) : undefined)));
+        release(driver, currentConn);
+        release(driver, masterConn);
       }
     },
     async testSecret(ctx) {

@@ -33,8 +33,18 @@ export async function scramVerifier(password: string): Promise<string | undefine
   return `SCRAM-SHA-256$${iterations}:${salt.toString('base64')}$${storedKey.toString('base64')}:${serverKey.toString('base64')}`;
 }
 
+/** Verifiers being computed, by password; at most one entry, as one rotation sets one password. */
+let pendingVerifier: { password: string; verifier: Promise<string | undefined> } | undefined;
+
+function verifierOf(password: string): Promise<string | undefined> {
+  if (pendingVerifier?.password !== password) pendingVerifier = { password, verifier: scramVerifier(password) };
+  return pendingVerifier.verifier;
+}
+
 async function passwordClause(password: string): Promise<string> {
-  return `PASSWORD ${quoteLiteral((await scramVerifier(password)) ?? password)}`;
+  const verifier = await verifierOf(password);
+  pendingVerifier = undefined;
+  return `PASSWORD ${quoteLiteral(verifier ?? password)}`;
 }
 
 /** Runs a statement that carries a password; its errors are re-worded so no SQL text escapes. */
@@ -92,29 +102,28 @@ export const postgresDriver: DatabaseDriver<Client> = {
     await client.query('SELECT 1');
   },
 
+  prepare(password) {
+    verifierOf(password).catch(() => undefined);
+  },
+
   async changeOwnPassword(client, password) {
     // ALTER ROLE takes no bind parameters; the user's own name comes from the session.
     await runSecretStatement(client, `ALTER USER CURRENT_USER WITH ${await passwordClause(password)}`, 'ALTER USER', password);
   },
 
   async provisionAlternate(master, _currentConn, currentUsername, pendingUsername, password) {
-    const exists = await master.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [pendingUsername]);
-    const clause = await passwordClause(password);
-    // One transaction: a crash leaves either no clone or a complete one.
-    await master.query('BEGIN');
-    try {
-      if (exists.rowCount === 0) {
-        await runSecretStatement(master, `CREATE ROLE ${quoteIdent(pendingUsername)} WITH LOGIN ${clause}`, 'CREATE ROLE', password);
-        // Membership in the original role gives the clone its grants, now and as they change.
-        await master.query(`GRANT ${quoteIdent(currentUsername)} TO ${quoteIdent(pendingUsername)}`);
-      } else {
-        await runSecretStatement(master, `ALTER ROLE ${quoteIdent(pendingUsername)} WITH LOGIN ${clause}`, 'ALTER ROLE', password);
-      }
-      await master.query('COMMIT');
-    } catch (err) {
-      await master.query('ROLLBACK').catch(() => undefined);
-      throw err;
-    }
-    return exists.rowCount === 0 ? 'created' : 'updated';
+    const [exists, clause] = await Promise.all([
+      master.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [pendingUsername]),
+      passwordClause(password),
+    ]);
+    const created = exists.rowCount === 0;
+    // One simple query with several statements runs as one transaction: a crash leaves either
+    // no clone or a complete one. Membership in the original role gives the clone its grants,
+    // now and as they change.
+    const sql = created
+      ? `CREATE ROLE ${quoteIdent(pendingUsername)} WITH LOGIN ${clause}; GRANT ${quoteIdent(currentUsername)} TO ${quoteIdent(pendingUsername)}`
+      : `ALTER ROLE ${quoteIdent(pendingUsername)} WITH LOGIN ${clause}`;
+    await runSecretStatement(master, sql, created ? 'CREATE ROLE' : 'ALTER ROLE', password);
+    return created ? 'created' : 'updated';
   },
 };
