@@ -50,6 +50,15 @@ test('a plain-string secret is replaced by a new random string', async () => {
   expect(await rig.value(arn, 'AWSPREVIOUS')).toBe('plain-old-token-value');
 });
 
+test('fails clearly when the secret starts like JSON but is not, storing nothing', async () => {
+  const arn = await rig.createSecret(uniqueName('key'), '{"apiKey": "initial-api-key-value", "clientId": ');
+  const token = await rig.startRotation(arn);
+  const error = await rig.invoke('createSecret', arn, token).then(() => undefined, (err: Error) => err);
+  expect(error?.message).toMatch(/the AWSCURRENT value of secret .* is not valid JSON/);
+  expect(error?.message).not.toContain('initial-api-key-value');
+  expect(rig.standIn.valueAt(arn, 'AWSPENDING')).toBeUndefined();
+});
+
 test('ten rotations in a row give ten distinct keys', async () => {
   const arn = await rig.createSecret(uniqueName('key'), { apiKey: 'initial-api-key-value' });
   const keys = new Set<string>();
