@@ -8,9 +8,15 @@
  * - Bundle sizes, raw and gzipped.
  *
  * AWS's reference Python functions, run the same way, take ~30 ms (single user), ~37 ms
- * (alternating users) and ~105 ms to import.
+ * (alternating users) and ~105 ms to import (figures from the issue, another machine). To time
+ * them here too, against the same servers and stand-in, point AWS_REFERENCE_DIR at a checkout of
+ * aws-samples/aws-secrets-manager-rotation-lambdas and have python3 with boto3 and PyGreSQL
+ * (Debian: apt-get install python3-boto3 python3-pygresql); bench/aws-reference-runner.py drives
+ * them.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFile, execFileSync, spawnSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { promisify } from 'node:util';
 import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -62,6 +68,30 @@ function coldImport(file: string): number[] {
   });
 }
 
+/**
+ * Times AWS's Python functions when a checkout and a Python with boto3 and PyGreSQL are at hand.
+ * `newSecret` makes a fresh database user and its secret for each function.
+ */
+async function runAwsReference(newSecret: (user: string) => Promise<string>, endpoint: string) {
+  const dir = process.env.AWS_REFERENCE_DIR;
+  if (!dir) return undefined;
+  const python = process.env.AWS_REFERENCE_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
+  const probe = spawnSync(python, ['-c', 'import boto3, pgdb'], { encoding: 'utf8' });
+  if (probe.status !== 0) {
+    console.log(`AWS_REFERENCE_DIR is set but ${python} lacks boto3 or PyGreSQL: ${probe.stderr.trim().split('\n').pop()}`);
+    return undefined;
+  }
+  const cases = [
+    { name: 'postgres-single-user', dir: join(dir, 'SecretsManagerRDSPostgreSQLRotationSingleUser'), arn: await newSecret('ref_single') },
+    { name: 'postgres-alternating-users', dir: join(dir, 'SecretsManagerRDSPostgreSQLRotationMultiUser'), arn: await newSecret('ref_alt') },
+  ];
+  // Asynchronous, so this process keeps serving the stand-in the Python functions call.
+  const { stdout } = await promisify(execFile)(python, [join(ROOT, 'bench', 'aws-reference-runner.py'), JSON.stringify({
+    endpoint, rounds: ROUNDS, warmup: WARMUP, importSamples: IMPORT_SAMPLES, cases,
+  })], { maxBuffer: 1 << 20 });
+  return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, { fullRotationMs: ReturnType<typeof stats>; coldImportMs: ReturnType<typeof stats> }>;
+}
+
 async function main(): Promise<void> {
   ensureBundles();
   const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, rounds: ROUNDS, reference: REFERENCE };
@@ -91,16 +121,19 @@ async function main(): Promise<void> {
   const [pg, maria] = await Promise.all([startPostgres(), startMariaDb()]);
   const rotations: Record<string, ReturnType<typeof stats>> = {};
   const steps: Record<string, Record<string, number>> = {};
+  let reference: Record<string, { fullRotationMs: ReturnType<typeof stats>; coldImportMs: ReturnType<typeof stats> }> | undefined;
   try {
     await pg.query(`CREATE ROLE bench_single LOGIN PASSWORD ${escapeLiteral('initial-single-pw')}; CREATE ROLE bench_alt LOGIN PASSWORD ${escapeLiteral('initial-alt-pw')}`);
     await maria.query("CREATE USER 'bench_single'@'%' IDENTIFIED BY 'initial-single-pw'");
     await maria.query("CREATE USER 'bench_alt'@'%' IDENTIFIED BY 'initial-alt-pw'");
     const create = async (name: string, value: unknown) => (await sm.send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify(value) }))).ARN!;
-    const pgMaster = await create('pg-master', { username: pg.superuser, password: pg.superuserPassword });
+    // Full master JSON: AWS's reference function needs engine and host in it too.
+    const pgMaster = await create('pg-master', { engine: 'postgres', host: pg.host, port: pg.port, username: pg.superuser, password: pg.superuserPassword, ssl: false });
     const myMaster = await create('my-master', { username: maria.adminUser, password: maria.adminPassword });
     const cases = [
-      { name: 'postgres-single-user', bundle: 'postgres', secret: { engine: 'postgres', host: pg.host, port: pg.port, username: 'bench_single', password: 'initial-single-pw', dbname: 'postgres' } },
-      { name: 'postgres-alternating-users', bundle: 'postgres', secret: { engine: 'postgres', host: pg.host, port: pg.port, username: 'bench_alt', password: 'initial-alt-pw', dbname: 'postgres', masterarn: pgMaster } },
+      // "ssl": false as the server has no TLS: AWS's functions would otherwise try (and fail) TLS on every login.
+      { name: 'postgres-single-user', bundle: 'postgres', secret: { engine: 'postgres', host: pg.host, port: pg.port, username: 'bench_single', password: 'initial-single-pw', dbname: 'postgres', ssl: false } },
+      { name: 'postgres-alternating-users', bundle: 'postgres', secret: { engine: 'postgres', host: pg.host, port: pg.port, username: 'bench_alt', password: 'initial-alt-pw', dbname: 'postgres', masterarn: pgMaster, ssl: false } },
       { name: 'mysql-single-user', bundle: 'mysql', secret: { engine: 'mariadb', host: maria.host, port: maria.port, username: 'bench_single', password: 'initial-single-pw' } },
       { name: 'mysql-alternating-users', bundle: 'mysql', secret: { engine: 'mariadb', host: maria.host, port: maria.port, username: 'bench_alt', password: 'initial-alt-pw', masterarn: myMaster } },
       { name: 'random-key', bundle: 'random-key', secret: { apiKey: 'initial-key-value' } },
@@ -135,11 +168,16 @@ async function main(): Promise<void> {
       rotations[c.name] = stats(samples);
       steps[c.name] = Object.fromEntries(Object.entries(stepMs).map(([k, v]) => [k, stats(v).median]));
     }
+    reference = await runAwsReference(async (user) => {
+      await pg.query(`CREATE ROLE ${user} LOGIN PASSWORD 'initial-ref-pw'`);
+      return create(`ref-${user}`, { engine: 'postgres', host: pg.host, port: pg.port, username: user, password: 'initial-ref-pw', dbname: 'postgres', masterarn: pgMaster, ssl: false });
+    }, standIn.endpoint);
   } finally {
     sm.destroy();
     await Promise.all([pg.stop(), maria.stop(), standIn.stop()]);
   }
   results.fullRotationMs = rotations;
+  if (reference) results.awsReferenceHere = reference;
   results.stepMedianMs = steps;
 
   // Report.
@@ -148,6 +186,14 @@ async function main(): Promise<void> {
   const ref: Record<string, string> = { 'postgres-single-user': `~${REFERENCE.singleUserMs} ms`, 'postgres-alternating-users': `~${REFERENCE.alternatingUsersMs} ms` };
   for (const [name, s] of Object.entries(rotations)) {
     console.log(`  ${name.padEnd(28)} ${String(s.median).padStart(9)} ${String(s.p95).padStart(8)} ${String(s.min).padStart(5)} ${String(s.max).padStart(5)}   ${ref[name] ?? '-'}`);
+  }
+  if (reference) {
+    console.log('\nAWS reference functions on this machine (same servers, same stand-in)   median ms   p95 ms   import median ms');
+    for (const [name, r] of Object.entries(reference)) {
+      console.log(`  ${name.padEnd(28)} ${String(r.fullRotationMs.median).padStart(9)} ${String(r.fullRotationMs.p95).padStart(8)}   ${r.coldImportMs.median}`);
+    }
+  } else {
+    console.log('\n(AWS reference functions not timed here: set AWS_REFERENCE_DIR, see bench/rotation.bench.ts)');
   }
   console.log('\nMedian per step (ms, from the handler\'s own durationMs)   create  set  test  finish');
   for (const [name, s] of Object.entries(steps)) {
