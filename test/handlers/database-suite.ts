@@ -329,6 +329,18 @@ export function describeDatabaseRotation({ strategy, alternating, handler, db }:
         expect(await db.canReadProbe(current.username, current.password)).toBe(true);
       });
 
+      test('an alternate user left without grants (a crash inside setSecret, or made by hand) is brought in step', async () => {
+        const user = await newUser();
+        const bare = randomBytes(18).toString('base64url');
+        await db.createBareUser(clone(user.username), bare);
+        expect(await db.canLogin(clone(user.username), bare)).toBe(true);
+        expect(await db.canReadProbe(clone(user.username), bare)).toBe(false);
+        await rig.rotate(user.arn);
+        const current = await rig.json(user.arn);
+        expect(current.username).toBe(clone(user.username));
+        expect(await db.canReadProbe(current.username, current.password)).toBe(true);
+      });
+
       test('works with a master secret that holds only username and password (as RDS manages it)', async () => {
         const bareMaster = await rig.createSecret(uniqueName('master'), { username: db.master.username, password: db.master.password });
         const user = await newUser({ extra: { masterarn: bareMaster } });

@@ -20,6 +20,8 @@ export interface DatabaseUnderTest {
   stop(): Promise<void>;
   /** A login user that may read the probe table. */
   createUser(name: string, password: string): Promise<void>;
+  /** A login user with no grants at all. */
+  createBareUser(name: string, password: string): Promise<void>;
   /** As the administrator, e.g. to simulate a database restored from a backup. */
   setPassword(name: string, password: string): Promise<void>;
   /** Logs in (directly, not through any proxy); false when the password is rejected. */
@@ -59,6 +61,9 @@ export function postgresUnderTest(): DatabaseUnderTest {
     async stop() { await server?.stop(); },
     async createUser(name, password) {
       await server.query(`CREATE ROLE ${escapeIdentifier(name)} LOGIN PASSWORD ${escapeLiteral(password)}; GRANT SELECT ON probe TO ${escapeIdentifier(name)}`);
+    },
+    async createBareUser(name, password) {
+      await server.query(`CREATE ROLE ${escapeIdentifier(name)} LOGIN PASSWORD ${escapeLiteral(password)}`);
     },
     async setPassword(name, password) {
       await server.query(`ALTER ROLE ${escapeIdentifier(name)} PASSWORD ${escapeLiteral(password)}`);
@@ -112,6 +117,9 @@ export function mariaDbUnderTest(): DatabaseUnderTest {
     async createUser(name, password) {
       await server.query("CREATE USER ?@'%' IDENTIFIED BY ?", [name, password]);
       await server.query("GRANT SELECT ON probe.* TO ?@'%'", [name]);
+    },
+    async createBareUser(name, password) {
+      await server.query("CREATE USER ?@'%' IDENTIFIED BY ?", [name, password]);
     },
     async setPassword(name, password) {
       await server.query("ALTER USER ?@'%' IDENTIFIED BY ?", [name, password]);

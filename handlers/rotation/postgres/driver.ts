@@ -117,12 +117,15 @@ export const postgresDriver: DatabaseDriver<Client> = {
       passwordClause(password),
     ]);
     const created = exists.rowCount === 0;
-    // One simple query with several statements runs as one transaction: a crash leaves either
-    // no clone or a complete one. Membership in the original role gives the clone its grants,
-    // now and as they change.
-    const sql = created
-      ? `CREATE ROLE ${quoteIdent(pendingUsername)} WITH LOGIN ${clause}; GRANT ${quoteIdent(currentUsername)} TO ${quoteIdent(pendingUsername)}`
-      : `ALTER ROLE ${quoteIdent(pendingUsername)} WITH LOGIN ${clause}`;
+    // Membership in the original role gives the clone its grants, now and as they change. It is
+    // (re)granted whenever the clone is the one being set, so a clone made some other way is
+    // brought in step too; never the other way round, which would make the roles circular.
+    const grant = pendingUsername === `${currentUsername}_clone`
+      ? `; GRANT ${quoteIdent(currentUsername)} TO ${quoteIdent(pendingUsername)}`
+      : '';
+    // One simple query with several statements runs as one transaction: a crash leaves the
+    // role as it was or complete.
+    const sql = `${created ? 'CREATE' : 'ALTER'} ROLE ${quoteIdent(pendingUsername)} WITH LOGIN ${clause}${grant}`;
     await runSecretStatement(master, sql, created ? 'CREATE ROLE' : 'ALTER ROLE', password);
     return created ? 'created' : 'updated';
   },
