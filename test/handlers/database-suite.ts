@@ -118,8 +118,10 @@ export function describeDatabaseRotation({ strategy, alternating, handler, db }:
         expect(await logsIn(current)).toBe(true);
       } else {
         // Single user, between setSecret and finishSecret: the database already has AWSPENDING's
-        // password, which the secret still holds, so nothing is lost.
+        // password, which the secret holds, so nothing is lost; AWSCURRENT works again once the
+        // retry finishes (one password per user is what single-user rotation means).
         expect(await logsIn(JSON.parse(pendingText!))).toBe(true);
+        expect(await logsIn(current)).toBe(false);
       }
 
       // The service retries the rotation with the same token, from the first step.
