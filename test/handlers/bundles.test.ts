@@ -1,0 +1,42 @@
+// One bundle per engine, each with only what it needs: built exactly as `npm run bundle` does.
+import { join, resolve } from 'node:path';
+import { build, type Metafile } from 'esbuild';
+
+const ROOT = resolve(__dirname, '..', '..');
+
+async function inputsOf(name: string): Promise<{ packages: Set<string>; bytes: number }> {
+  const result = await build({
+    entryPoints: [join(ROOT, 'handlers', 'rotation', `${name}.lambda.ts`)],
+    outfile: 'index.js', write: false, metafile: true, bundle: true, minify: true,
+    platform: 'node', target: 'node22', format: 'cjs', external: ['@aws-sdk/*', 'pg-native'], legalComments: 'none', logLevel: 'silent',
+  });
+  const output = (result.metafile as Metafile).outputs['index.js'];
+  const packages = new Set(Object.keys(output.inputs).map((path) => /node_modules\/((@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? 'handlers'));
+  return { packages, bytes: output.bytes };
+}
+
+test('the postgres bundle holds pg and no MySQL driver', async () => {
+  const { packages, bytes } = await inputsOf('postgres');
+  expect(packages).toContain('pg');
+  expect([...packages].filter((p) => /mysql|iconv/.test(p))).toEqual([]);
+  expect(bytes).toBeLessThan(200 * 1024);
+});
+
+test('the mysql bundle holds mysql2 and not pg', async () => {
+  const { packages } = await inputsOf('mysql');
+  expect(packages).toContain('mysql2');
+  expect([...packages].filter((p) => /^pg/.test(p))).toEqual([]);
+});
+
+test('the random-key bundle holds no database driver at all', async () => {
+  const { packages, bytes } = await inputsOf('random-key');
+  expect([...packages]).toEqual(['handlers']);
+  expect(bytes).toBeLessThan(30 * 1024);
+});
+
+test('no bundle carries the AWS SDK (the Lambda runtime provides it)', async () => {
+  for (const name of ['postgres', 'mysql', 'random-key']) {
+    const { packages } = await inputsOf(name);
+    expect([...packages].filter((p) => p.startsWith('@aws-sdk/') || p.startsWith('@smithy/'))).toEqual([]);
+  }
+});
