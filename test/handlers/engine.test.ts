@@ -3,7 +3,7 @@
 import { DEFAULT_EXCLUDE_CHARACTERS, readConfig } from '../../handlers/rotation/engine/config';
 import { handler as postgresHandler } from '../../handlers/rotation/postgres.lambda';
 import { handler } from '../../handlers/rotation/random-key.lambda';
-import { RotationRig, uniqueName } from './harness';
+import { RotationRig, linesWithSecrets, uniqueName } from './harness';
 
 const rig = new RotationRig(handler, 'random-key');
 beforeAll(() => rig.start());
@@ -116,6 +116,12 @@ describe('configuration', () => {
     await expect(postgresHandler({ Step: 'createSecret', SecretId: 'x', ClientRequestToken: 't' }))
       .rejects.toThrow(/ROTATION_STRATEGY 'random-key' is not handled by the postgres bundle, which handles postgres-single-user, postgres-alternating-users/);
   });
+});
+
+test('the leak check finds a whole secret and a 10-character piece of one', () => {
+  const secret = 'Zq8!mK2$vP9.wR4-tY7~';
+  expect(linesWithSecrets(['{"message":"ok"}', `pw=${secret}`, `x${secret.slice(6, 16)}y`, `${secret.slice(0, 9)}`], [secret]))
+    .toEqual([`pw=${secret}`, `x${secret.slice(6, 16)}y`]);
 });
 
 test('the logs of this run contain no secret value', () => {

@@ -68,6 +68,22 @@ export function secretValuesIn(secretString: string): string[] {
   return secretString.length >= 8 ? [secretString] : [];
 }
 
+/** The pieces a partial leak would show: every 10-character window of each secret. */
+export function secretPieces(secrets: readonly string[], size = 10): string[] {
+  const pieces = new Set<string>();
+  for (const secret of secrets) {
+    if (secret.length <= size) pieces.add(secret);
+    else for (let i = 0; i + size <= secret.length; i++) pieces.add(secret.slice(i, i + size));
+  }
+  return [...pieces];
+}
+
+/** Lines holding a secret or a piece of one. */
+export function linesWithSecrets(lines: readonly string[], secrets: readonly string[]): string[] {
+  const pieces = secretPieces(secrets);
+  return lines.filter((line) => pieces.some((piece) => line.includes(piece)));
+}
+
 export class RotationRig {
   standIn!: SecretsManagerStandIn;
   client!: SecretsManagerClient;
@@ -162,10 +178,9 @@ export class RotationRig {
     return [...new Set([...this.standIn.allSecretStrings().flatMap(secretValuesIn), ...this.extraSecrets])];
   }
 
-  /** Log lines that contain any secret value (should be none). */
+  /** Log lines that contain any secret value, or any 10-character piece of one (should be none). */
   leaks(): string[] {
-    const secrets = this.allSecretValues();
-    return this.logs.lines.filter((line) => secrets.some((s) => line.includes(s)));
+    return linesWithSecrets(this.logs.lines, this.allSecretValues());
   }
 }
 
