@@ -27,14 +27,16 @@ beforeAll(async () => {
   certDir = mkdtempSync(join(tmpdir(), 'rotation-tls-'));
   tls = makeTestCertificates(certDir);
   ca = readFileSync(tls.caFile, 'utf8');
-  const [pgServer, mariaServer, pgBundle, mysqlBundle] = await Promise.all([
-    startPostgres({ tls }), startMariaDb({ tls }), bundleRotationHandler('postgres'), bundleRotationHandler('mysql'), rig.start(),
+  // Each resource is recorded as soon as it exists, so afterAll cleans up even after a failed start.
+  const bundle = (name: 'postgres' | 'mysql') => bundleRotationHandler(name).then((b) => {
+    cleanups.push(b.cleanup);
+    bundles[name] = b.file;
+  });
+  await Promise.all([
+    startPostgres({ tls }).then((s) => { pg = s; }),
+    startMariaDb({ tls }).then((s) => { maria = s; }),
+    bundle('postgres'), bundle('mysql'), rig.start(),
   ]);
-  pg = pgServer;
-  maria = mariaServer;
-  bundles.postgres = pgBundle.file;
-  bundles.mysql = mysqlBundle.file;
-  cleanups.push(pgBundle.cleanup, mysqlBundle.cleanup);
 });
 
 afterAll(async () => {
