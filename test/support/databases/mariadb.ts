@@ -60,7 +60,10 @@ export async function startMariaDb(options: MariaDbOptions = {}): Promise<MariaD
   const socket = join(dir, 'mariadb.sock');
   const userArgs = isRoot ? ['--user=mysql'] : [];
   const install = spawnSync(installDb, ['--no-defaults', ...userArgs, `--datadir=${dataDir}`, '--auth-root-authentication-method=normal', '--skip-test-db', '--skip-name-resolve'], { encoding: 'utf8' });
-  if (install.status !== 0) throw new Error(`mariadb-install-db failed: ${install.stderr || install.stdout}`);
+  if (install.status !== 0) {
+    rmSync(dir, { recursive: true, force: true });
+    throw new Error(`mariadb-install-db failed: ${install.stderr || install.stdout}`);
+  }
 
   const port = await freePort();
   const child = spawn(mariadbd, [
