@@ -46,8 +46,13 @@ export const rotatingDatabaseSecret: Example = {
 
     // No internet gateway and no NAT: the rotation functions reach Secrets Manager through an
     // interface endpoint, and the database through its security group.
+    // Named zones, not a lookup: a stack with a concrete account would otherwise ask EC2 for its zones
+    // at synth, which needs credentials. Context given with -c still wins.
+    const zones = [`${PRIMARY_REGION}a`, `${PRIMARY_REGION}b`];
+    const zonesKey = `availability-zones:account=${account}:region=${PRIMARY_REGION}`;
+    if (stack.node.tryGetContext(zonesKey) === undefined) stack.node.setContext(zonesKey, zones);
     const vpc = new ec2.Vpc(stack, 'Vpc', {
-      maxAzs: 2,
+      availabilityZones: zones,
       natGateways: 0,
       subnetConfiguration: [{ name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED, cidrMask: 24 }],
     });

@@ -196,7 +196,9 @@ export class RotationStrategy {
       PASSWORD_LENGTH: String(this._password.length),
       EXCLUDE_CHARACTERS: this._password.excludeCharacters,
       EXCLUDE_PUNCTUATION: String(this._password.excludePunctuation),
-      ...(this._isDatabase ? { REQUIRE_TLS: String(this._requireTls) } : {}),
+      // Lambda's Node.js 20+ runtimes trust only Node's own CAs unless told to load the runtime's
+      // bundle, which holds the RDS certificate authorities TLS to the database is verified against.
+      ...(this._isDatabase ? { REQUIRE_TLS: String(this._requireTls), NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem' } : {}),
     };
   }
 }

@@ -131,6 +131,9 @@ describe('a new secret', () => {
     Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: { ROTATION_STRATEGY: 'random-key', PASSWORD_LENGTH: '48', EXCLUDE_PUNCTUATION: 'true' } },
     });
+    // no database, no TLS settings
+    const fn = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))[0] as any;
+    expect(Object.keys(fn.Properties.Environment.Variables)).not.toContain('NODE_EXTRA_CA_CERTS');
   });
 });
 
@@ -175,6 +178,7 @@ describe('a database secret', () => {
       Environment: {
         Variables: {
           ROTATION_STRATEGY: 'postgres-alternating-users', PASSWORD_LENGTH: '40', EXCLUDE_CHARACTERS: '"@/', EXCLUDE_PUNCTUATION: 'false', REQUIRE_TLS: 'false',
+          NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
         },
       },
     });
