@@ -1,25 +1,8 @@
 import type { RequestDenial, RequestGrant } from '@cloud-copilot/iam-simulate';
-import type { NamedPolicy } from './identity-policies';
-import type { Decision, PolicyDocument } from './types';
+import type { AccessExplanation } from './access-model';
 
-interface ExplanationFacts {
-  readonly decision: Decision;
-  readonly principal: string;
-  readonly action: string;
-  readonly resource: string;
-  readonly resourceAccount: string;
-  readonly context: Readonly<Record<string, string | string[]>>;
-  readonly identityPolicies: readonly NamedPolicy[];
-  readonly permissionsBoundary?: NamedPolicy;
-  readonly resourcePolicy?: PolicyDocument;
-  readonly serviceControlPolicies: readonly string[];
-  readonly resourceControlPolicies: readonly string[];
-  readonly sessionPolicy?: PolicyDocument;
-  readonly vpcEndpointPolicy?: PolicyDocument;
-  readonly grants: readonly RequestGrant[];
-  readonly denials: readonly RequestDenial[];
-  readonly ignoredContextKeys: readonly string[];
-}
+/** What the text is made of: the explanation less the raw simulator data and the text itself. */
+type ExplanationFacts = Omit<AccessExplanation, 'substitutedClaims' | 'simulation' | 'result' | 'text'>;
 
 function reason(r: RequestGrant | RequestDenial): string {
   const parts: string[] = [r.policyType];
