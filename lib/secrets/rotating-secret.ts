@@ -8,7 +8,7 @@ import { Construct, IDependable } from 'constructs';
 import { createSecureKey } from '../private/secure-key';
 import { DatabaseTarget } from './database-target';
 import { RotationStrategy } from './rotation-strategy';
-import { secretArnForPolicy, SharedRotationFunction } from './shared-rotation-function';
+import { acknowledgeAliasKeys, replicaKeyStatement, secretArnForPolicy, SharedRotationFunction } from './shared-rotation-function';
 
 /** A region the secret is replicated to. */
 export interface SecretReplica {
@@ -16,7 +16,9 @@ export interface SecretReplica {
   readonly region: string;
   /**
    * The key that encrypts the replica, in the replica's region (e.g. `kms.Key.fromKeyArn` of a key
-   * or alias ARN in that region).
+   * or alias ARN in that region). Secrets Manager copies each rotated version to the replica with the
+   * rotation function's permissions, so the shared function's role may encrypt with this key through
+   * Secrets Manager in that region (the key's policy must let the account's IAM policies grant it).
    * @default - the AWS managed key `aws/secretsmanager` of the replica's region
    */
   readonly encryptionKey?: kms.IKey;
@@ -202,7 +204,7 @@ export class RotatingSecret extends Construct {
     const dependencies: IDependable[] = [];
     if (strategy.customFunction) {
       this.rotationFunction = strategy.customFunction;
-      dependencies.push(...this.grantCustomFunction(strategy.customFunction));
+      dependencies.push(...this.grantCustomFunction(strategy.customFunction, props.replicas ?? []));
       if (strategy.customFunction.role) this.readExemptions.push(strategy.customFunction.role.roleArn);
     } else {
       const shared = SharedRotationFunction.of(this, {
@@ -213,7 +215,12 @@ export class RotatingSecret extends Construct {
       });
       this.rotationFunction = shared.function;
       this.readExemptions.push(shared.roleArn);
-      dependencies.push(shared.addSecret({ secret: this.secret, encryptionKey: this.encryptionKey, masterSecret: strategy.masterSecret }));
+      dependencies.push(shared.addSecret({
+        secret: this.secret,
+        encryptionKey: this.encryptionKey,
+        masterSecret: strategy.masterSecret,
+        replicaKeys: (props.replicas ?? []).flatMap((r) => (r.encryptionKey ? [{ region: r.region, key: r.encryptionKey }] : [])),
+      }));
       dependencies.push(shared.invokePermission);
       if (props.database) shared.connectTo(props.database);
       if (shared.securityGroup) dependencies.push(shared.securityGroup);
@@ -330,8 +337,15 @@ export class RotatingSecret extends Construct {
   }
 
   /** Grants the custom function the secret and returns what the first rotation must wait for. */
-  private grantCustomFunction(fn: lambda.IFunction): IDependable[] {
+  private grantCustomFunction(fn: lambda.IFunction, replicas: SecretReplica[]): IDependable[] {
     const stack = Stack.of(this);
+    for (const replica of replicas) {
+      if (!replica.encryptionKey) continue;
+      const { statement, aliasKeys } = replicaKeyStatement(replica.region, replica.encryptionKey);
+      fn.addToRolePolicy(statement);
+      const policy = fn.role?.node.tryFindChild('DefaultPolicy');
+      if (aliasKeys && policy) acknowledgeAliasKeys(policy, replica.region, aliasKeys);
+    }
     fn.addToRolePolicy(new iam.PolicyStatement({
       actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
       resources: [secretArnForPolicy(this.secret)],

@@ -37,6 +37,8 @@ export interface RotatedSecretAccess {
   readonly secret: secretsmanager.ISecret;
   readonly encryptionKey?: kms.IKey;
   readonly masterSecret?: secretsmanager.ISecret;
+  /** Customer-managed keys of the secret's replicas, by region. */
+  readonly replicaKeys?: { readonly region: string; readonly key: kms.IKey }[];
 }
 
 /**
@@ -201,8 +203,14 @@ export class SharedRotationFunction extends Construct {
       { id: 'HIPAA.Security-LambdaDLQ', reason: 'See NIST.800.53.R5-LambdaDLQ: synchronous invocations never reach a dead-letter queue' },
       { id: 'PCI.DSS.321-LambdaDLQ', reason: 'See NIST.800.53.R5-LambdaDLQ: synchronous invocations never reach a dead-letter queue' },
     ];
-    if (!options.vpc) {
-      const reason = `The ${strategy.name} strategy only calls the Secrets Manager API (no database), so it needs no VPC; database strategies require a VPC`;
+    if (!options.vpc && strategy._isDatabase) {
+      // no acknowledgement: a database function outside a VPC is a finding the user must own
+      Annotations.of(this).addWarningV2('cdk-security-patterns:rotation-outside-vpc',
+        `The ${strategy.name} rotation function runs outside a VPC, so it reaches only databases with public endpoints; `
+        + 'pass vpc (and database) to run it next to the database');
+    }
+    if (!options.vpc && !strategy._isDatabase) {
+      const reason = `The ${strategy.name} strategy only calls the Secrets Manager API (no database), so it needs no VPC; database strategies run in a VPC`;
       functionAcks.push(
         { id: 'NIST.800.53.R5-LambdaInsideVPC', reason },
         { id: 'HIPAA.Security-LambdaInsideVPC', reason },
@@ -297,7 +305,8 @@ class SecretsPolicy {
   }
 
   public add(access: RotatedSecretAccess): void {
-    this.count++;
+    // a replica key's statement is about as long as a secret's ARNs: count it like one more secret
+    this.count += 1 + (access.replicaKeys?.length ?? 0);
     this.addTo(this.secrets, secretArnForPolicy(access.secret));
     acknowledgePartialArn(this.policy, access.secret);
     if (access.encryptionKey) this.addTo(this.keyStatement(), access.encryptionKey.keyArn);
@@ -307,6 +316,16 @@ class SecretsPolicy {
       // the engine only reads the master secret: decrypt, no data keys
       if (access.masterSecret.encryptionKey) this.addTo(this.masterKeyStatement(), access.masterSecret.encryptionKey.keyArn);
     }
+    for (const replica of access.replicaKeys ?? []) this.addReplicaKey(replica.region, replica.key);
+  }
+
+  private addReplicaKey(region: string, key: kms.IKey): void {
+    const seenKey = `replica|${key.keyArn}`;
+    if (this.seen.has(seenKey)) return;
+    this.seen.add(seenKey);
+    const { statement, aliasKeys } = replicaKeyStatement(region, key);
+    this.policy.addStatements(statement);
+    if (aliasKeys) acknowledgeAliasKeys(this.policy, region, aliasKeys);
   }
 
   private addTo(statement: iam.PolicyStatement, arn: string) {
@@ -345,6 +364,38 @@ class SecretsPolicy {
     }
     return this.masters;
   }
+}
+
+/**
+ * Secrets Manager copies each new version to the replicas with the permissions of the caller of
+ * PutSecretValue, the rotation function: it must encrypt with the replica keys, through Secrets
+ * Manager in their regions. A key named by alias ARN is matched by its alias (kms:ResourceAliases),
+ * since IAM matches cryptographic operations against key ARNs only; `aliasKeys` is then the
+ * resource the statement names (the region's keys).
+ */
+export function replicaKeyStatement(region: string, key: kms.IKey): { statement: iam.PolicyStatement; aliasKeys?: string } {
+  const arn = key.keyArn;
+  const alias = Token.isUnresolved(arn) ? undefined : /^(arn:[^:]+:kms:[^:]+:[^:]*):(alias\/.+)$/.exec(arn);
+  const resource = alias ? `${alias[1]}:key/*` : arn;
+  const statement = new iam.PolicyStatement({
+    actions: ['kms:Encrypt', 'kms:GenerateDataKey'],
+    resources: [resource],
+    conditions: {
+      StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` },
+      ...(alias ? { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': alias[2] } } : {}),
+    },
+  });
+  return { statement, aliasKeys: alias ? resource : undefined };
+}
+
+/** The `key/*` of an alias-matched replica key is one key: acknowledge it for cdk-nag. */
+export function acknowledgeAliasKeys(scope: Construct, region: string, aliasKeys: string): void {
+  acknowledge(scope, [{
+    id: 'AwsSolutions-IAM5',
+    reason: `The replica key in ${region} is known by its alias; IAM matches encryption against key ARNs, so the statement names the region's keys `
+      + 'and kms:ResourceAliases lets in only the key with that alias, used through Secrets Manager',
+    appliesTo: [`Resource::${aliasKeys}`],
+  }]);
 }
 
 /**

@@ -14,6 +14,8 @@ import { newStack } from './helpers';
  * - B `my-app/db-token`: rotated by F1 too, tagged team=payments
  * - C `my-app-legacy/key`: rotated by F2 (other key length), tagged team=search
  * - D `other/key`: a plain secret nobody rotates
+ * - E `my-app-other/x`: rotated by F3 (another strategy, mysql-single-user), tagged team=Payments
+ * - G `other/my-app/x`: a plain secret tagged team=payments-eu
  */
 function build() {
   const stack = newStack('Secrets');
@@ -24,6 +26,14 @@ function build() {
   Tags.of(a).add('team', 'payments');
   Tags.of(b).add('team', 'payments');
   Tags.of(c).add('team', 'search');
+  // near misses of the prefix and the tag: only `my-app/` + anything and team = payments exactly count
+  const e = new RotatingSecret(stack, 'E', {
+    existingSecret: new secretsmanager.Secret(stack, 'ESecret', { secretName: 'my-app-other/x' }),
+    rotation: RotationStrategy.mysqlSingleUser(),
+  });
+  const g = new secretsmanager.Secret(stack, 'G', { secretName: 'other/my-app/x' });
+  Tags.of(e.secret).add('team', 'Payments');
+  Tags.of(g).add('team', 'payments-eu');
 
   const service = new iam.ServicePrincipal('ecs-tasks.amazonaws.com');
   const app = new iam.Role(stack, 'App', { assumedBy: service });
@@ -40,7 +50,7 @@ function build() {
 
   const model = new AccessModel([stack]);
   const roleOf = (s: RotatingSecret) => (s.rotationFunction as lambda.Function).role!;
-  return { model, a, b, c, d, app, broad, tagReader, prefixReader, f1Role: roleOf(a), f2Role: roleOf(c) };
+  return { model, stack, a, b, c, d, e, g, app, broad, tagReader, prefixReader, f1Role: roleOf(a), f2Role: roleOf(c), f3Role: roleOf(e) };
 }
 
 const env = build();
@@ -59,10 +69,20 @@ describe('the rotation role', () => {
     expect(model.check({ principal: env.f1Role, action, resource: env.b.secret })).toBe('Allowed');
   });
 
+  test('of another strategy is another function', () => {
+    expect(new Set([env.a, env.c, env.e].map((s) => s.rotationFunction)).size).toBe(3);
+  });
+
   test.each(ROTATION_ACTIONS)('may not %s a secret of another function or a secret nobody rotates', (action) => {
     expect(model.check({ principal: env.f1Role, action, resource: env.c.secret })).toBe('ImplicitlyDenied');
+    expect(model.check({ principal: env.f1Role, action, resource: env.e.secret })).toBe('ImplicitlyDenied');
     expect(model.check({ principal: env.f1Role, action, resource: env.d })).toBe('ImplicitlyDenied');
+    expect(model.check({ principal: env.f1Role, action, resource: env.g })).toBe('ImplicitlyDenied');
     expect(model.check({ principal: env.f2Role, action, resource: env.a.secret })).not.toBe('Allowed');
+    // the mysql function reaches its own secret, and neither of the random-key ones
+    expect(model.check({ principal: env.f3Role, action, resource: env.e.secret })).toBe('Allowed');
+    expect(model.check({ principal: env.f3Role, action, resource: env.b.secret })).toBe('ImplicitlyDenied');
+    expect(model.check({ principal: env.f3Role, action, resource: env.a.secret })).not.toBe('Allowed');
   });
 
   test('may not delete its secrets or change their policy', () => {
@@ -77,6 +97,31 @@ describe('the rotation role', () => {
       expect(model.check({ principal: env.f1Role, action, resource: env.c.encryptionKey!, context: viaSecretsManager })).toBe('ImplicitlyDenied');
     }
     expect(model.check({ principal: env.f1Role, action: 'kms:ScheduleKeyDeletion', resource: env.a.encryptionKey! })).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('the rotation function\'s invoke permission', () => {
+  // Secrets Manager of this account, for a secret of this account and region
+  const request = (fn: RotatingSecret) => ({ principal: 'secretsmanager.amazonaws.com', action: 'lambda:InvokeFunction', resource: fn.rotationFunction });
+  const own = () => ({ 'aws:SourceAccount': '111111111111', 'aws:SourceArn': model.arnOf(env.b.secret) });
+
+  test('lets Secrets Manager of the source account invoke it for the account\'s secrets', () => {
+    for (const s of [env.a, env.c, env.e]) expect(model.check({ ...request(s), context: own() })).toBe('Allowed');
+  });
+
+  test('refuses Secrets Manager acting for another account, even for a secret ARN of this account', () => {
+    expect(model.check({ ...request(env.a), context: { ...own(), 'aws:SourceAccount': '999999999999' } })).toBe('ImplicitlyDenied');
+    expect(model.check({ ...request(env.a), context: { 'aws:SourceAccount': '999999999999', 'aws:SourceArn': 'arn:aws:secretsmanager:us-east-1:999999999999:secret:x-AbCdEf' } }))
+      .toBe('ImplicitlyDenied');
+    // a secret of this account in another region is not one of the stack's
+    expect(model.check({ ...request(env.a), context: { ...own(), 'aws:SourceArn': 'arn:aws:secretsmanager:eu-west-1:111111111111:secret:x-AbCdEf' } })).toBe('ImplicitlyDenied');
+  });
+
+  test('refuses Secrets Manager without a source, and every other service or principal', () => {
+    expect(model.check(request(env.a))).toBe('ImplicitlyDenied');
+    for (const principal of ['events.amazonaws.com', 'lambda.amazonaws.com', 'arn:aws:iam::222222222222:role/Outsider']) {
+      expect([principal, model.check({ ...request(env.a), principal, context: own() })]).toEqual([principal, 'ImplicitlyDenied']);
+    }
   });
 });
 
@@ -151,6 +196,10 @@ describe('scoped grants for readers of many secrets', () => {
     // A is tagged team=payments too, but its explicit deny names only `app`
     expect(model.check({ principal: env.tagReader, action: 'secretsmanager:GetSecretValue', resource: env.a.secret })).toBe('ExplicitlyDenied');
     expect(model.check({ principal: env.tagReader, action: 'secretsmanager:PutSecretValue', resource: env.b.secret })).toBe('ImplicitlyDenied');
+    // near misses: tag values compare exactly, case included
+    expect(model.check({ principal: env.tagReader, action: 'secretsmanager:GetSecretValue', resource: env.e.secret })).toBe('ImplicitlyDenied');
+    expect(model.check({ principal: env.tagReader, action: 'secretsmanager:GetSecretValue', resource: env.g })).toBe('ImplicitlyDenied');
+    expect(model.check({ principal: env.tagReader, action: 'secretsmanager:DescribeSecret', resource: env.g })).toBe('ImplicitlyDenied');
   });
 
   test('by tag decrypt only through Secrets Manager', () => {
@@ -165,6 +214,13 @@ describe('scoped grants for readers of many secrets', () => {
     expect(model.check({ principal: env.prefixReader, action: 'secretsmanager:GetSecretValue', resource: env.c.secret })).toBe('ImplicitlyDenied');
     expect(model.check({ principal: env.prefixReader, action: 'secretsmanager:GetSecretValue', resource: env.d })).toBe('ImplicitlyDenied');
     expect(model.check({ principal: env.prefixReader, action: 'secretsmanager:GetSecretValue', resource: env.a.secret })).toBe('ExplicitlyDenied');
+    // near misses: my-app-other/x starts with "my-app" but not "my-app/"; other/my-app/x holds it in the middle
+    for (const secret of [env.e.secret, env.g]) {
+      for (const action of ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret']) {
+        expect([secret.node.path, action, model.check({ principal: env.prefixReader, action, resource: secret })]).toEqual([secret.node.path, action, 'ImplicitlyDenied']);
+      }
+    }
+    expect(model.check({ principal: env.prefixReader, action: 'secretsmanager:PutSecretValue', resource: env.b.secret })).toBe('ImplicitlyDenied');
   });
 });
 

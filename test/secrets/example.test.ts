@@ -130,6 +130,21 @@ describe('the rotating-database-secret example', () => {
       expect(model.check({ principal: admin, action: 'secretsmanager:DescribeSecret', resource: env.appUser.secret })).toBe('Allowed');
     });
 
+    test('the alternating-users function encrypts with the replica key through Secrets Manager in the replica region, so rotated versions replicate', () => {
+      const replicaKey = env.replicaStack.node.findChild('Key') as kms.Key;
+      const inReplicaRegion = { 'kms:ViaService': 'secretsmanager.us-west-2.amazonaws.com', 'kms:ResourceAliases': ['alias/rotating-database-secret/replica'] };
+      for (const action of ['kms:Encrypt', 'kms:GenerateDataKey']) {
+        expect([action, model.check({ principal: role(env.appUser), action, resource: replicaKey, context: inReplicaRegion })]).toEqual([action, 'Allowed']);
+        // only through Secrets Manager of the replica region, only the key with that alias, only this function
+        expect([action, model.check({ principal: role(env.appUser), action, resource: replicaKey, context: { ...inReplicaRegion, 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } })])
+          .toEqual([action, 'ImplicitlyDenied']);
+        expect([action, model.check({ principal: role(env.appUser), action, resource: replicaKey, context: { ...inReplicaRegion, 'kms:ResourceAliases': ['alias/other'] } })])
+          .toEqual([action, 'ImplicitlyDenied']);
+        expect([action, model.check({ principal: role(env.master), action, resource: replicaKey, context: inReplicaRegion })]).toEqual([action, 'ImplicitlyDenied']);
+      }
+      expect(model.check({ principal: role(env.appUser), action: 'kms:Decrypt', resource: replicaKey, context: inReplicaRegion })).toBe('ImplicitlyDenied');
+    });
+
     test('only Secrets Manager of the account may invoke the rotation functions', () => {
       const fn = env.appUser.rotationFunction;
       const secretArn = `arn:aws:secretsmanager:us-east-1:${env.stack.account}:secret:rotating-database-secret/app-user-AbCdEf`;

@@ -108,6 +108,42 @@ describe('a new secret', () => {
     });
   });
 
+  test('lets the rotation function encrypt with each replica key through Secrets Manager in the replica\'s region', () => {
+    const stack = newStack();
+    const byArn = kms.Key.fromKeyArn(stack, 'ByArn', 'arn:aws:kms:us-west-2:111111111111:key/11111111-2222-3333-4444-555555555555');
+    const byAlias = kms.Key.fromKeyArn(stack, 'ByAlias', 'arn:aws:kms:eu-west-1:111111111111:alias/replica');
+    buildKey({ replicas: [{ region: 'us-west-2', encryptionKey: byArn }, { region: 'eu-west-1', encryptionKey: byAlias }, { region: 'eu-central-1' }] }, stack);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
+      PolicyDocument: {
+        Statement: Match.arrayWith([
+          {
+            Effect: 'Allow', Action: ['kms:Encrypt', 'kms:GenerateDataKey'], Resource: 'arn:aws:kms:us-west-2:111111111111:key/11111111-2222-3333-4444-555555555555',
+            Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-west-2.amazonaws.com' } },
+          },
+          {
+            // IAM matches encryption against key ARNs: an alias-named key is matched by its alias
+            Effect: 'Allow', Action: ['kms:Encrypt', 'kms:GenerateDataKey'], Resource: 'arn:aws:kms:eu-west-1:111111111111:key/*',
+            Condition: { 'StringEquals': { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' }, 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/replica' } },
+          },
+        ]),
+      },
+    });
+    // the replica under the AWS managed key needs nothing
+    const statements = Object.values(template.findResources('AWS::IAM::ManagedPolicy')).flatMap((p) => p.Properties.PolicyDocument.Statement);
+    expect(statements.filter((st) => JSON.stringify(st).includes('eu-central-1'))).toEqual([]);
+    expect(complianceFindings(stack)).toEqual([]);
+  });
+
+  test('counts each replica key like one more secret when filling the function\'s managed policies', () => {
+    const stack = newStack();
+    const key = kms.Key.fromKeyArn(stack, 'ReplicaKey', 'arn:aws:kms:us-west-2:111111111111:key/11111111-2222-3333-4444-555555555555');
+    // 6 secrets with one replica key each fill one policy of 12
+    for (let i = 0; i < 7; i++) new RotatingSecret(stack, `S${i}`, { rotation: RotationStrategy.randomKey(), awsManagedKey: true, replicas: [{ region: 'us-west-2', encryptionKey: key }] });
+    const policies = Object.keys(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy')).filter((id) => id.includes('SecretsPolicy'));
+    expect(policies).toHaveLength(2);
+  });
+
   test('names its Parameter Store reference after the secret name', () => {
     const { secret } = buildKey({ secretName: 'my-app/api-key' });
     expect(secret.parameterStoreReferenceName).toBe('/aws/reference/secretsmanager/my-app/api-key');
@@ -234,6 +270,8 @@ describe('a database secret', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       VpcConfig: { SecurityGroupIds: [{ 'Fn::GetAtt': [fnSg, 'GroupId'] }], SubnetIds: Match.anyValue() },
     });
+    // the interface endpoint is optional and off by default
+    template.resourceCountIs('AWS::EC2::VPCEndpoint', 0);
   });
 
   test('connects to a cluster\'s writer endpoint', () => {
@@ -244,13 +282,22 @@ describe('a database secret', () => {
       vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
     });
-    new RotatingSecret(stack, 'OnCluster', { rotation: RotationStrategy.postgresSingleUser(), database: DatabaseTarget.cluster(cluster), vpc, username: 'app' });
+    const secret = new RotatingSecret(stack, 'OnCluster', { rotation: RotationStrategy.postgresSingleUser(), database: DatabaseTarget.cluster(cluster), vpc, username: 'app' });
     const template = Template.fromStack(stack);
     const clusterId = stack.getLogicalId(cluster.node.defaultChild as never);
+    const fnSg = stack.getLogicalId(secret.rotationFunction.connections.securityGroups[0].node.defaultChild as never);
+    const clusterSg = stack.getLogicalId(cluster.connections.securityGroups[0].node.defaultChild as never);
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      GroupId: { 'Fn::GetAtt': [stack.getLogicalId(cluster.connections.securityGroups[0].node.defaultChild as never), 'GroupId'] },
+      IpProtocol: 'tcp',
+      GroupId: { 'Fn::GetAtt': [clusterSg, 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [fnSg, 'GroupId'] },
       FromPort: { 'Fn::GetAtt': [clusterId, 'Endpoint.Port'] },
+      ToPort: { 'Fn::GetAtt': [clusterId, 'Endpoint.Port'] },
     });
+    // the only way into the cluster from the function, and no other source gets in through this construct
+    const intoCluster = Object.values(resourcesOfType(template.toJSON(), 'AWS::EC2::SecurityGroupIngress'))
+      .filter((r) => JSON.stringify(r.Properties.GroupId).includes(clusterSg));
+    expect(intoCluster.map((r) => r.Properties.SourceSecurityGroupId)).toEqual([{ 'Fn::GetAtt': [fnSg, 'GroupId'] }]);
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: {
         SecretStringTemplate: { 'Fn::Join': ['', Match.arrayWith([{ 'Fn::GetAtt': [clusterId, 'Endpoint.Address'] }, { 'Fn::GetAtt': [clusterId, 'Endpoint.Port'] }])] },
@@ -261,7 +308,7 @@ describe('a database secret', () => {
   test('connects to a database on EC2', () => {
     const { stack, vpc, instance } = databaseStack();
     const sg = new ec2.SecurityGroup(stack, 'Ec2DbSg', { vpc });
-    new RotatingSecret(stack, 'OnEc2', {
+    const secret = new RotatingSecret(stack, 'OnEc2', {
       rotation: RotationStrategy.mysqlSingleUser(),
       database: DatabaseTarget.connectable(sg, { host: 'db.internal', port: 3307 }),
       vpc,
@@ -269,8 +316,20 @@ describe('a database secret', () => {
     });
     expect(instance).toBeDefined();
     const template = Template.fromStack(stack);
+    const fnSg = stack.getLogicalId(secret.rotationFunction.connections.securityGroups[0].node.defaultChild as never);
     template.hasResourceProperties('AWS::EC2::SecurityGroupIngress', {
-      GroupId: { 'Fn::GetAtt': [stack.getLogicalId(sg.node.defaultChild as never), 'GroupId'] }, FromPort: 3307, ToPort: 3307,
+      IpProtocol: 'tcp',
+      GroupId: { 'Fn::GetAtt': [stack.getLogicalId(sg.node.defaultChild as never), 'GroupId'] },
+      SourceSecurityGroupId: { 'Fn::GetAtt': [fnSg, 'GroupId'] },
+      FromPort: 3307,
+      ToPort: 3307,
+    });
+    // and the function may leave towards the database on that port only (egress rule on its own group)
+    template.hasResourceProperties('AWS::EC2::SecurityGroupEgress', {
+      GroupId: { 'Fn::GetAtt': [fnSg, 'GroupId'] },
+      DestinationSecurityGroupId: { 'Fn::GetAtt': [stack.getLogicalId(sg.node.defaultChild as never), 'GroupId'] },
+      FromPort: 3307,
+      ToPort: 3307,
     });
     template.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: { SecretStringTemplate: '{"engine":"mysql","host":"db.internal","port":3307,"username":"app"}' },
@@ -345,6 +404,18 @@ describe('a custom strategy', () => {
     expect(dependsOn.map((d) => template.toJSON().Resources[d].Type).sort()).toEqual(['AWS::IAM::Policy', 'AWS::Lambda::Permission']);
     // a plain random string: the secret's format is the custom function's business
     template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { SecretStringTemplate: Match.absent(), PasswordLength: 32 } });
+  });
+});
+
+describe('a database strategy outside a VPC', () => {
+  test('is not acknowledged as VPC-free and warns that it reaches only public databases', () => {
+    const stack = newStack();
+    const existing = new secretsmanager.Secret(stack, 'Existing', { encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }) });
+    const secret = new RotatingSecret(stack, 'Secret', { existingSecret: existing, rotation: RotationStrategy.mysqlSingleUser() });
+    const fnPath = `/${secret.rotationFunction.node.scope!.node.path}`;
+    Annotations.fromStack(stack).hasWarning(fnPath, Match.stringLikeRegexp('mysql-single-user rotation function runs outside a VPC, so it reaches only databases with public endpoints'));
+    const rules = complianceFindings(stack).filter((f) => f.path.startsWith(fnPath)).map((f) => f.rule);
+    expect(rules).toEqual(expect.arrayContaining(['NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC', 'PCI.DSS.321-LambdaInsideVPC']));
   });
 });
 
