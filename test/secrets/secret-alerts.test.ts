@@ -4,6 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import { SecretAlerts } from '../../lib/secrets';
 import { AccessModel } from '../support/access-model';
 import { complianceFindings } from '../support/compliance';
+import { apiCallEvent, matchesEventPattern, SAMPLE_KEY_ARN, SAMPLE_SECRET_ARN, serviceEvent } from './event-pattern';
 import { newStack } from './helpers';
 
 function rulePattern(eventSource: string, detailType: string, eventNames: string[]) {
@@ -41,6 +42,53 @@ describe('SecretAlerts', () => {
     const stack = newStack();
     new SecretAlerts(stack, 'Alerts');
     Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', rulePattern(eventSource, detailType, eventNames));
+  });
+
+  describe('rules fire on exactly the events they claim', () => {
+    const secretId = { secretId: SAMPLE_SECRET_ARN };
+    const events: Record<string, Record<string, unknown>> = {
+      DeleteSecret: apiCallEvent('secretsmanager', 'DeleteSecret', { ...secretId, recoveryWindowInDays: 7 }),
+      DeleteSecretNow: apiCallEvent('secretsmanager', 'DeleteSecret', { ...secretId, forceDeleteWithoutRecovery: true }),
+      PutResourcePolicy: apiCallEvent('secretsmanager', 'PutResourcePolicy', { ...secretId, blockPublicPolicy: true }),
+      DeleteResourcePolicy: apiCallEvent('secretsmanager', 'DeleteResourcePolicy', secretId),
+      RotationFailed: serviceEvent('RotationFailed'),
+      RotationAbandoned: serviceEvent('RotationAbandoned'),
+      ScheduleKeyDeletion: apiCallEvent('kms', 'ScheduleKeyDeletion', { keyId: SAMPLE_KEY_ARN, pendingWindowInDays: 30 }),
+      DisableKey: apiCallEvent('kms', 'DisableKey', { keyId: SAMPLE_KEY_ARN }),
+      // events no rule should fire on
+      GetSecretValue: apiCallEvent('secretsmanager', 'GetSecretValue', secretId),
+      CreateSecret: apiCallEvent('secretsmanager', 'CreateSecret', { name: 'my-app/db' }),
+      RestoreSecret: apiCallEvent('secretsmanager', 'RestoreSecret', secretId),
+      RotationSucceeded: serviceEvent('RotationSucceeded'),
+      RotationStarted: serviceEvent('RotationStarted'),
+      CancelKeyDeletion: apiCallEvent('kms', 'CancelKeyDeletion', { keyId: SAMPLE_KEY_ARN }),
+      EnableKey: apiCallEvent('kms', 'EnableKey', { keyId: SAMPLE_KEY_ARN }),
+      Decrypt: apiCallEvent('kms', 'Decrypt', {}),
+      // a Secrets Manager event name under another service's source must not count
+      DeleteSecretFromOtherSource: apiCallEvent('kms', 'DeleteSecret'),
+    };
+    const stack = newStack();
+    const alerts = new SecretAlerts(stack, 'Alerts');
+    const template = Template.fromStack(stack).toJSON();
+    const patternOf = (rule: { node: { defaultChild?: unknown } }) => template.Resources[stack.getLogicalId(rule.node.defaultChild as never)].Properties.EventPattern;
+    const firing = (rule: { node: { defaultChild?: unknown } }) => Object.keys(events).filter((name) => matchesEventPattern(patternOf(rule), events[name]));
+
+    test.each([
+      ['secretDeletionRule', ['DeleteSecret', 'DeleteSecretNow']],
+      ['resourcePolicyChangeRule', ['PutResourcePolicy', 'DeleteResourcePolicy']],
+      ['rotationFailureRule', ['RotationFailed', 'RotationAbandoned']],
+      ['keyDeletionRule', ['ScheduleKeyDeletion', 'DisableKey']],
+    ] as const)('%s fires on %j only', (rule, expected) => {
+      expect(firing(alerts[rule])).toEqual(expected);
+    });
+
+    test('the matcher tells events apart the way EventBridge does', () => {
+      const pattern = { 'source': ['aws.kms'], 'detail-type': ['AWS API Call via CloudTrail'], 'detail': { eventName: ['DisableKey'] } };
+      expect(matchesEventPattern(pattern, events.DisableKey)).toBe(true);
+      expect(matchesEventPattern({ ...pattern, 'detail-type': ['aws api call via cloudtrail'] }, events.DisableKey)).toBe(false);
+      expect(matchesEventPattern({ ...pattern, detail: { eventName: ['DisableKey'], missing: ['x'] } }, events.DisableKey)).toBe(false);
+      expect(() => matchesEventPattern({ source: [{ prefix: 'aws.' }] }, events.DisableKey)).toThrow('content filters are not supported');
+    });
   });
 
   test('lets EventBridge publish to the topic and use its key, and nobody publish over plain HTTP', () => {
