@@ -44,7 +44,11 @@ export class SecretGrants {
    */
   public static readByNamePrefix(grantee: iam.IGrantable, namePrefix: string): iam.Grant {
     if (!Token.isUnresolved(namePrefix)) {
-      if (!/^[A-Za-z0-9/_+=.@-]+\/$/.test(namePrefix) || namePrefix === '/') {
+      if (namePrefix === '/') {
+        throw new Error('SecretGrants.readByNamePrefix: namePrefix must name a folder of secrets, got "/", which matches every secret whose name starts with "/"; '
+          + 'e.g. "/my-app/"');
+      }
+      if (!/^[A-Za-z0-9/_+=.@-]+\/$/.test(namePrefix)) {
         throw new Error(`SecretGrants.readByNamePrefix: namePrefix must be secret-name characters (letters, digits, /_+=.@-) ending with "/", got "${namePrefix}"; `
           + 'e.g. "my-app/" (a prefix without the slash would also match other applications\' names)');
       }

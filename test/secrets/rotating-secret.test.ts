@@ -419,6 +419,26 @@ describe('a database strategy outside a VPC', () => {
   });
 });
 
+describe('a custom strategy with replicas', () => {
+  test('lets the custom function encrypt with the replica keys through Secrets Manager in their regions', () => {
+    const stack = newStack();
+    const fn = new lambda.Function(stack, 'MyRotation', {
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => {}'),
+    });
+    const replicaKey = kms.Key.fromKeyArn(stack, 'ReplicaKey', 'arn:aws:kms:us-west-2:111111111111:key/11111111-2222-3333-4444-555555555555');
+    new RotatingSecret(stack, 'Secret', { rotation: RotationStrategy.custom(fn), replicas: [{ region: 'us-west-2', encryptionKey: replicaKey }] });
+    Template.fromStack(stack).hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: logicalId(stack, fn.role) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([{
+          Effect: 'Allow', Action: ['kms:Encrypt', 'kms:GenerateDataKey'], Resource: 'arn:aws:kms:us-west-2:111111111111:key/11111111-2222-3333-4444-555555555555',
+          Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-west-2.amazonaws.com' } },
+        }]),
+      },
+    });
+  });
+});
+
 describe('an imported secret', () => {
   test('known by partial ARN is named with the -?????? suffix, acknowledged as one secret, with zero findings', () => {
     const stack = newStack();

@@ -27,6 +27,23 @@ describe('one rotation function per stack and strategy', () => {
     expect(new Set(schedules.map((s) => JSON.stringify(s.Properties.RotationLambdaARN)))).toEqual(new Set([JSON.stringify({ 'Fn::GetAtt': [fnId, 'Arn'] })]));
   });
 
+  test('50 secrets with two strategies synthesize to exactly two rotation functions, each secret on its strategy\'s', () => {
+    const { stack, vpc, instance } = databaseStack();
+    const keys = manySecrets(stack, 25);
+    const users = Array.from({ length: 25 }, (_, i) => new RotatingSecret(stack, `User${i}`, {
+      rotation: RotationStrategy.postgresSingleUser(), database: DatabaseTarget.instance(instance), vpc, username: `user${i}`,
+    }));
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::Lambda::Function', 2);
+    template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 50);
+    const functionOf = (secrets: RotatingSecret[]) => new Set(secrets.map((s) => stack.resolve(s.rotationSchedule.rotationLambdaArn)).map((a) => JSON.stringify(a)));
+    expect(functionOf(keys).size).toBe(1);
+    expect(functionOf(users).size).toBe(1);
+    expect([...functionOf(keys)][0]).not.toEqual([...functionOf(users)][0]);
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ROTATION_STRATEGY: 'random-key' }) } });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ ROTATION_STRATEGY: 'postgres-single-user' }) } });
+  });
+
   test('the role of 50 secrets names each secret and key once, 12 secrets per managed policy, and has no inline policy', () => {
     const stack = newStack();
     const secrets = manySecrets(stack, 50);

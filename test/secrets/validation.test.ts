@@ -77,7 +77,7 @@ describe('DatabaseTarget', () => {
     const stack = newStack();
     const sg = new ec2.SecurityGroup(stack, 'Sg', { vpc: new ec2.Vpc(stack, 'Vpc') });
     expect(() => DatabaseTarget.connectable(sg, { host: ' ', port: 5432 }))
-      .toThrow('DatabaseTarget.connectable: host must not be empty');
+      .toThrow('DatabaseTarget.connectable: host must not be empty; pass the host name or IP address the database listens on');
   });
 });
 
@@ -119,7 +119,7 @@ describe('RotatingSecret rotation schedule', () => {
 
   test('fails when a cron expression has five fields', () => {
     expect(() => buildKey({ rotationSchedule: 'cron(0 4 * * SUN)' }))
-      .toThrow('got "cron(0 4 * * SUN)"');
+      .toThrow('RotatingSecret: rotationSchedule must be rate(N hours), rate(N days) or cron(...) with six fields, got "cron(0 4 * * SUN)"; e.g. cron(0 4 ? * SUN *)');
   });
 
   test('fails when a rate expression is under 4 hours', () => {
@@ -301,11 +301,14 @@ describe('SecretGrants', () => {
   });
 
   test('fails when the name prefix has a wildcard', () => {
-    expect(() => SecretGrants.readByNamePrefix(role(), 'my-*/')).toThrow('got "my-*/"');
+    expect(() => SecretGrants.readByNamePrefix(role(), 'my-*/'))
+      .toThrow('SecretGrants.readByNamePrefix: namePrefix must be secret-name characters (letters, digits, /_+=.@-) ending with "/", got "my-*/"; '
+        + 'e.g. "my-app/" (a prefix without the slash would also match other applications\' names)');
   });
 
   test('fails when the name prefix is only a slash', () => {
-    expect(() => SecretGrants.readByNamePrefix(role(), '/')).toThrow('got "/"');
+    expect(() => SecretGrants.readByNamePrefix(role(), '/'))
+      .toThrow('SecretGrants.readByNamePrefix: namePrefix must name a folder of secrets, got "/", which matches every secret whose name starts with "/"; e.g. "/my-app/"');
   });
 });
 
