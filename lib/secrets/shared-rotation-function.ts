@@ -210,7 +210,7 @@ export class SharedRotationFunction extends Construct {
         + 'pass vpc (and database) to run it next to the database');
     }
     if (!options.vpc && !strategy._isDatabase) {
-      const reason = `The ${strategy.name} strategy only calls the Secrets Manager API (no database), so it needs no VPC; database strategies run in a VPC`;
+      const reason = `The ${strategy.name} strategy only calls the Secrets Manager API (no database), so it needs no VPC; database strategies require a VPC`;
       functionAcks.push(
         { id: 'NIST.800.53.R5-LambdaInsideVPC', reason },
         { id: 'HIPAA.Security-LambdaInsideVPC', reason },
