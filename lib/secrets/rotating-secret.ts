@@ -17,8 +17,8 @@ export interface SecretReplica {
   /**
    * The key that encrypts the replica, in the replica's region (e.g. `kms.Key.fromKeyArn` of a key
    * or alias ARN in that region). Secrets Manager copies each rotated version to the replica with the
-   * rotation function's permissions, so the shared function's role may encrypt with this key through
-   * Secrets Manager in that region (the key's policy must let the account's IAM policies grant it).
+   * rotation function's permissions, so the rotation function's role may encrypt with this key through
+   * Secrets Manager (the key's policy must let the account's IAM policies grant it).
    * @default - the AWS managed key `aws/secretsmanager` of the replica's region
    */
   readonly encryptionKey?: kms.IKey;
@@ -341,7 +341,7 @@ export class RotatingSecret extends Construct {
     const stack = Stack.of(this);
     for (const replica of replicas) {
       if (!replica.encryptionKey) continue;
-      const { statement, aliasKeys } = replicaKeyStatement(replica.region, replica.encryptionKey);
+      const { statement, aliasKeys } = replicaKeyStatement(replica.region, replica.encryptionKey, stack.region);
       fn.addToRolePolicy(statement);
       const policy = fn.role?.node.tryFindChild('DefaultPolicy');
       if (aliasKeys && policy) acknowledgeAliasKeys(policy, replica.region, aliasKeys);

@@ -323,7 +323,7 @@ class SecretsPolicy {
     const seenKey = `replica|${key.keyArn}`;
     if (this.seen.has(seenKey)) return;
     this.seen.add(seenKey);
-    const { statement, aliasKeys } = replicaKeyStatement(region, key);
+    const { statement, aliasKeys } = replicaKeyStatement(region, key, this.region);
     this.policy.addStatements(statement);
     if (aliasKeys) acknowledgeAliasKeys(this.policy, region, aliasKeys);
   }
@@ -369,11 +369,12 @@ class SecretsPolicy {
 /**
  * Secrets Manager copies each new version to the replicas with the permissions of the caller of
  * PutSecretValue, the rotation function: it must encrypt with the replica keys, through Secrets
- * Manager in their regions. A key named by alias ARN is matched by its alias (kms:ResourceAliases),
+ * Manager (AWS does not document which region's endpoint makes the call, so both the secret's and the
+ * replica's). A key named by alias ARN is matched by its alias (kms:ResourceAliases),
  * since IAM matches cryptographic operations against key ARNs only; `aliasKeys` is then the
  * resource the statement names (the region's keys).
  */
-export function replicaKeyStatement(region: string, key: kms.IKey): { statement: iam.PolicyStatement; aliasKeys?: string } {
+export function replicaKeyStatement(region: string, key: kms.IKey, primaryRegion: string): { statement: iam.PolicyStatement; aliasKeys?: string } {
   const arn = key.keyArn;
   const alias = Token.isUnresolved(arn) ? undefined : /^(arn:[^:]+:kms:[^:]+:[^:]*):(alias\/.+)$/.exec(arn);
   const resource = alias ? `${alias[1]}:key/*` : arn;
@@ -381,7 +382,7 @@ export function replicaKeyStatement(region: string, key: kms.IKey): { statement:
     actions: ['kms:Encrypt', 'kms:GenerateDataKey'],
     resources: [resource],
     conditions: {
-      StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` },
+      StringEquals: { 'kms:ViaService': [`secretsmanager.${primaryRegion}.amazonaws.com`, `secretsmanager.${region}.amazonaws.com`] },
       ...(alias ? { 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': alias[2] } } : {}),
     },
   });

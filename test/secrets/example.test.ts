@@ -135,8 +135,13 @@ describe('the rotating-database-secret example', () => {
       const inReplicaRegion = { 'kms:ViaService': 'secretsmanager.us-west-2.amazonaws.com', 'kms:ResourceAliases': ['alias/rotating-database-secret/replica'] };
       for (const action of ['kms:Encrypt', 'kms:GenerateDataKey']) {
         expect([action, model.check({ principal: role(env.appUser), action, resource: replicaKey, context: inReplicaRegion })]).toEqual([action, 'Allowed']);
-        // only through Secrets Manager of the replica region, only the key with that alias, only this function
+        // only through Secrets Manager, only the key with that alias, only this function
+        // Secrets Manager of either region may make the call for it (which one does is not documented)
         expect([action, model.check({ principal: role(env.appUser), action, resource: replicaKey, context: { ...inReplicaRegion, 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } })])
+          .toEqual([action, 'Allowed']);
+        expect([action, model.check({ principal: role(env.appUser), action, resource: replicaKey, context: { ...inReplicaRegion, 'kms:ViaService': 's3.us-west-2.amazonaws.com' } })])
+          .toEqual([action, 'ImplicitlyDenied']);
+        expect([action, model.check({ principal: role(env.appUser), action, resource: replicaKey, context: { 'kms:ResourceAliases': ['alias/rotating-database-secret/replica'] } })])
           .toEqual([action, 'ImplicitlyDenied']);
         expect([action, model.check({ principal: role(env.appUser), action, resource: replicaKey, context: { ...inReplicaRegion, 'kms:ResourceAliases': ['alias/other'] } })])
           .toEqual([action, 'ImplicitlyDenied']);

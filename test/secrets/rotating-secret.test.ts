@@ -119,12 +119,12 @@ describe('a new secret', () => {
         Statement: Match.arrayWith([
           {
             Effect: 'Allow', Action: ['kms:Encrypt', 'kms:GenerateDataKey'], Resource: 'arn:aws:kms:us-west-2:111111111111:key/11111111-2222-3333-4444-555555555555',
-            Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-west-2.amazonaws.com' } },
+            Condition: { StringEquals: { 'kms:ViaService': ['secretsmanager.us-east-1.amazonaws.com', 'secretsmanager.us-west-2.amazonaws.com'] } },
           },
           {
             // IAM matches encryption against key ARNs: an alias-named key is matched by its alias
             Effect: 'Allow', Action: ['kms:Encrypt', 'kms:GenerateDataKey'], Resource: 'arn:aws:kms:eu-west-1:111111111111:key/*',
-            Condition: { 'StringEquals': { 'kms:ViaService': 'secretsmanager.eu-west-1.amazonaws.com' }, 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/replica' } },
+            Condition: { 'StringEquals': { 'kms:ViaService': ['secretsmanager.us-east-1.amazonaws.com', 'secretsmanager.eu-west-1.amazonaws.com'] }, 'ForAnyValue:StringEquals': { 'kms:ResourceAliases': 'alias/replica' } },
           },
         ]),
       },
@@ -432,7 +432,7 @@ describe('a custom strategy with replicas', () => {
       PolicyDocument: {
         Statement: Match.arrayWith([{
           Effect: 'Allow', Action: ['kms:Encrypt', 'kms:GenerateDataKey'], Resource: 'arn:aws:kms:us-west-2:111111111111:key/11111111-2222-3333-4444-555555555555',
-          Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-west-2.amazonaws.com' } },
+          Condition: { StringEquals: { 'kms:ViaService': ['secretsmanager.us-east-1.amazonaws.com', 'secretsmanager.us-west-2.amazonaws.com'] } },
         }]),
       },
     });
