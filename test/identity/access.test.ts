@@ -1,6 +1,8 @@
 import { App, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
+import { Construct } from 'constructs';
 import { CrossAccountRole, DeveloperBoundary, Ec2ServiceRole, MfaRequired, TrustedAccount } from '../../lib/identity';
 import { AccessModel } from '../support/access-model';
 
@@ -265,5 +267,140 @@ describe('Ec2ServiceRole', () => {
     const read = (delivery: string) => model.check({ principal: web.role, action: 's3:GetObject', resource: bucket, resourceSuffix: '/logo.png', context: { 'ec2:RoleDelivery': delivery } });
     expect(read('1.0')).toBe('ExplicitlyDenied');
     expect(read('2.0')).toBe('Allowed');
+  });
+});
+
+describe('DeveloperBoundary escalation guards, under a boundary that allows all of IAM', () => {
+  // The guards must hold even when the ceiling itself allows every iam: action and the identity
+  // policy is AdministratorAccess: each denial below is explicit, so no Allow anywhere can undo it.
+  const app = new App();
+  const stack = new Stack(app, 'Team', { env: PROD });
+  const boundary = new DeveloperBoundary(stack, 'Boundary', {
+    managedPolicyName: 'team-boundary',
+    allowedStatements: [new iam.PolicyStatement({ actions: ['iam:*', 's3:*'], resources: ['*'] })],
+  });
+  const admin = new iam.Role(stack, 'Admin', {
+    assumedBy: new iam.AccountRootPrincipal(),
+    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AdministratorAccess')],
+    permissionsBoundary: boundary,
+  });
+  // control: the same admin without the boundary
+  const control = new iam.Role(new Stack(app, 'Control', { env: PROD }), 'Admin', {
+    assumedBy: new iam.AccountRootPrincipal(),
+    managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AdministratorAccess')],
+  });
+  const model = new AccessModel([stack, control.stack as Stack]);
+  const BOUNDARY = 'arn:aws:iam::222222222222:policy/team-boundary';
+  const OTHER = 'arn:aws:iam::222222222222:policy/wide-open';
+  const ROLE = 'arn:aws:iam::222222222222:role/app';
+  const USER = 'arn:aws:iam::222222222222:user/app';
+  const check = (principal: iam.IRole, action: string, resource: string, boundaryArn?: string) =>
+    model.check({ principal, action, resource, context: boundaryArn === undefined ? {} : { 'iam:PermissionsBoundary': boundaryArn }, resourceAccount: '222222222222' });
+
+  const createOrChange: [string, string][] = [
+    ['iam:CreateRole', ROLE], ['iam:PutRolePolicy', ROLE], ['iam:AttachRolePolicy', ROLE], ['iam:DetachRolePolicy', ROLE], ['iam:DeleteRolePolicy', ROLE],
+    ['iam:PutRolePermissionsBoundary', ROLE],
+    ['iam:CreateUser', USER], ['iam:PutUserPolicy', USER], ['iam:AttachUserPolicy', USER], ['iam:DetachUserPolicy', USER], ['iam:DeleteUserPolicy', USER],
+    ['iam:PutUserPermissionsBoundary', USER],
+  ];
+
+  test.each(createOrChange)('%s is denied for a role or user without the boundary', (action, resource) => {
+    expect(check(admin, action, resource)).toBe('ExplicitlyDenied');
+    expect(check(control, action, resource)).toBe('Allowed');
+  });
+
+  test.each(createOrChange)('%s is denied for a role or user with another boundary (e.g. swapping in a wider one)', (action, resource) => {
+    expect(check(admin, action, resource, OTHER)).toBe('ExplicitlyDenied');
+  });
+
+  test.each(createOrChange)('%s is allowed for a role or user that carries this boundary', (action, resource) => {
+    expect(check(admin, action, resource, BOUNDARY)).toBe('Allowed');
+  });
+
+  test.each([['iam:DeleteRolePermissionsBoundary', ROLE], ['iam:DeleteUserPermissionsBoundary', USER]])(
+    '%s is denied even on a role or user with this boundary: nobody can remove a boundary', (action, resource) => {
+      expect(check(admin, action, resource, BOUNDARY)).toBe('ExplicitlyDenied');
+      expect(check(control, action, resource, BOUNDARY)).toBe('Allowed');
+    });
+
+  test.each(['iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicyVersion', 'iam:DeletePolicy'])(
+    '%s on the boundary policy itself is denied', (action) => {
+      expect(check(admin, action, BOUNDARY)).toBe('ExplicitlyDenied');
+      expect(check(admin, action, 'arn:aws:iam::222222222222:policy/app-policy')).toBe('Allowed');
+    });
+
+  test.each(['iam:CreateAccessKey', 'iam:UpdateAccessKey', 'iam:CreateLoginProfile', 'iam:UpdateLoginProfile'])(
+    '%s is denied for any user, e.g. an existing administrator', (action) => {
+      expect(check(admin, action, 'arn:aws:iam::222222222222:user/admin')).toBe('ExplicitlyDenied');
+    });
+});
+
+describe('DeveloperBoundary.applyTo caps roles that L2 constructs create', () => {
+  const stack = new Stack(new App(), 'Team', { env: PROD });
+  const boundary = new DeveloperBoundary(stack, 'Boundary', {
+    allowedStatements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::team-bucket/*'] })],
+  });
+  const team = new Construct(stack, 'Team');
+  const fn = new lambda.Function(team, 'Fn', {
+    runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => 1;'),
+  });
+  fn.role!.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('AdministratorAccess'));
+  const outside = new lambda.Function(stack, 'OutsideFn', {
+    runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => 1;'),
+  });
+  outside.role!.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('AdministratorAccess'));
+  boundary.applyTo(team);
+  const model = new AccessModel([stack]);
+  const may = (principal: lambda.Function, action: string, resource: string) =>
+    model.check({ principal, action, resource, resourceAccount: '222222222222' });
+
+  test('the Lambda execution role in the scope keeps what the boundary allows', () => {
+    expect(may(fn, 's3:GetObject', 'arn:aws:s3:::team-bucket/a.csv')).toBe('Allowed');
+  });
+
+  test('the Lambda execution role in the scope loses what only AdministratorAccess allows', () => {
+    expect(may(fn, 's3:PutObject', 'arn:aws:s3:::team-bucket/a.csv')).toBe('ImplicitlyDenied');
+    expect(may(fn, 'iam:CreateRole', 'arn:aws:iam::222222222222:role/escalate')).toBe('ExplicitlyDenied');
+  });
+
+  test('a function outside the scope is not capped', () => {
+    expect(may(outside, 's3:PutObject', 'arn:aws:s3:::team-bucket/a.csv')).toBe('Allowed');
+  });
+});
+
+describe('MfaRequired: what a user may do with and without MFA', () => {
+  // AdministratorAccess as well, so every "denied" below is MfaRequired's explicit deny at work.
+  const stack = new Stack(new App(), 'Users', { env: DEV });
+  const humans = new iam.Group(stack, 'Humans', { path: '/people/' });
+  const alice = new iam.User(stack, 'Alice', { userName: 'alice', groups: [humans] });
+  new MfaRequired(stack, 'Mfa', { groups: [humans] });
+  humans.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('AdministratorAccess'));
+  new iam.Role(stack, 'AdminRole', { roleName: 'admin', assumedBy: new iam.AccountRootPrincipal() });
+  const model = new AccessModel([stack]);
+  const ALICE = 'arn:aws:iam::111111111111:user/alice';
+  const NO_MFA = { 'aws:MultiFactorAuthPresent': false };
+  const LONG_TERM_KEY = {}; // access keys carry no aws:MultiFactorAuthPresent at all
+  const check = (action: string, resource: string, context: Record<string, boolean>) =>
+    model.check({ principal: alice, action, resource, context, resourceAccount: '111111111111' });
+
+  const selfManagement: [string, string][] = [
+    ['iam:CreateVirtualMFADevice', 'arn:aws:iam::111111111111:mfa/alice'],
+    ['iam:EnableMFADevice', ALICE], ['iam:GetMFADevice', ALICE], ['iam:GetUser', ALICE], ['iam:ListMFADevices', ALICE],
+    ['iam:ResyncMFADevice', ALICE], ['iam:ListVirtualMFADevices', '*'], ['sts:GetSessionToken', '*'],
+  ];
+  test.each(selfManagement)('without MFA, %s (setting up MFA and signing in with it) stays allowed', (action, resource) => {
+    expect(check(action, resource, NO_MFA)).toBe('Allowed');
+    expect(check(action, resource, LONG_TERM_KEY)).toBe('Allowed');
+  });
+
+  const everythingElse: [string, string][] = [
+    ['iam:DeactivateMFADevice', ALICE], ['iam:CreateAccessKey', ALICE], ['iam:ChangePassword', ALICE], ['iam:AttachUserPolicy', ALICE],
+    ['iam:CreateUser', 'arn:aws:iam::111111111111:user/mallory'], ['sts:AssumeRole', 'arn:aws:iam::111111111111:role/admin'],
+    ['s3:GetObject', 'arn:aws:s3:::data/a.csv'], ['ec2:RunInstances', 'arn:aws:ec2:us-east-1:111111111111:instance/*'],
+  ];
+  test.each(everythingElse)('without MFA, %s is explicitly denied; with MFA it is allowed', (action, resource) => {
+    expect(check(action, resource, NO_MFA)).toBe('ExplicitlyDenied');
+    expect(check(action, resource, LONG_TERM_KEY)).toBe('ExplicitlyDenied');
+    expect(check(action, resource, { 'aws:MultiFactorAuthPresent': true })).toBe('Allowed');
   });
 });

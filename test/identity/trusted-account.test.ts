@@ -69,6 +69,21 @@ describe('TrustedAccount', () => {
       'TrustedAccount.account: externalId may only contain letters, digits and + = , . @ : / - _ (the characters sts:AssumeRole accepts), got "abc def" with " "; use a random value such as a UUID');
   });
 
+  test('accepts an ExternalId of exactly 2 and exactly 1224 characters, the limits of STS', () => {
+    expect(TrustedAccount.account('111111111111', { externalId: 'a1' }).externalId).toBe('a1');
+    expect(TrustedAccount.account('111111111111', { externalId: 'a'.repeat(1224) }).externalId).toHaveLength(1224);
+  });
+
+  test('fails when the ExternalId is 1225 characters, one over the limit', () => {
+    expect(() => TrustedAccount.account('111111111111', { externalId: 'a'.repeat(1225) })).toThrow(
+      `TrustedAccount.account: externalId must be 2 to 1224 characters long (the limits of sts:AssumeRole), got 1225 characters ("${'a'.repeat(40)}..."); use a random value such as a UUID`);
+  });
+
+  test.each(['#', '*', '!', '~', 'é', '\n', '"', ';'])('fails when the ExternalId contains %j, which STS rejects', (bad) => {
+    expect(() => TrustedAccount.thirdParty('333333333333', `0f8fad5b${bad}d9cb`)).toThrow(
+      `TrustedAccount.thirdParty: externalId may only contain letters, digits and + = , . @ : / - _ (the characters sts:AssumeRole accepts), got "0f8fad5b${bad}d9cb" with "${bad}"; use a random value such as a UUID`);
+  });
+
   test('accepts every character STS allows in an ExternalId', () => {
     expect(TrustedAccount.account('111111111111', { externalId: 'aZ09_+=,.@:/-' }).externalId).toBe('aZ09_+=,.@:/-');
   });
