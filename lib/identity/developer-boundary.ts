@@ -52,15 +52,24 @@ const CHANGE_ACTIONS = [
 /** Actions on a role that IAM cannot condition on the role's boundary; `delegatedRolePath` confines them. */
 const ROLE_PATH_ACTIONS = ['iam:CreateRole', 'iam:PassRole', 'iam:UpdateAssumeRolePolicy'];
 
-/** Actions that hand out a user's credentials; on a user without this boundary they would escape it. */
-const USER_CREDENTIAL_ACTIONS = ['iam:CreateAccessKey', 'iam:UpdateAccessKey', 'iam:CreateLoginProfile', 'iam:UpdateLoginProfile'];
+/**
+ * Actions that hand out or re-activate a user's credentials (access keys, console passwords, service-specific
+ * credentials such as CodeCommit or Bedrock API keys, SSH keys, signing certificates); on a user without
+ * this boundary they would escape it.
+ */
+const USER_CREDENTIAL_ACTIONS = [
+  'iam:CreateAccessKey', 'iam:UpdateAccessKey', 'iam:CreateLoginProfile', 'iam:UpdateLoginProfile',
+  'iam:CreateServiceSpecificCredential', 'iam:ResetServiceSpecificCredential', 'iam:UpdateServiceSpecificCredential',
+  'iam:UploadSSHPublicKey', 'iam:UpdateSSHPublicKey', 'iam:UploadSigningCertificate', 'iam:UpdateSigningCertificate',
+];
 
 /**
  * A managed policy to use as the permissions boundary of delegated administrators (developers who
  * create their own roles) and of every role they create. It caps what those roles can do to
  * `allowedStatements`, and stops privilege escalation: under it nobody can create or change a role
  * or user unless that role or user carries this same boundary, remove a boundary, edit or delete
- * this policy, or create credentials (access keys, console passwords) for IAM users; with
+ * this policy, or create credentials (access keys, console passwords, service-specific credentials, SSH
+ * keys, signing certificates) for IAM users; with
  * `delegatedRolePath`, nobody can pass or re-trust a role outside that path either.
  * `applyTo(scope)` sets it on every role and user in a scope.
  */

@@ -329,9 +329,14 @@ describe('DeveloperBoundary escalation guards, under a boundary that allows all 
       expect(check(admin, action, 'arn:aws:iam::222222222222:policy/app-policy')).toBe('Allowed');
     });
 
-  test.each(['iam:CreateAccessKey', 'iam:UpdateAccessKey', 'iam:CreateLoginProfile', 'iam:UpdateLoginProfile'])(
+  test.each([
+    'iam:CreateAccessKey', 'iam:UpdateAccessKey', 'iam:CreateLoginProfile', 'iam:UpdateLoginProfile',
+    'iam:CreateServiceSpecificCredential', 'iam:ResetServiceSpecificCredential', 'iam:UpdateServiceSpecificCredential',
+    'iam:UploadSSHPublicKey', 'iam:UpdateSSHPublicKey', 'iam:UploadSigningCertificate', 'iam:UpdateSigningCertificate',
+  ])(
     '%s is denied for any user, e.g. an existing administrator', (action) => {
       expect(check(admin, action, 'arn:aws:iam::222222222222:user/admin')).toBe('ExplicitlyDenied');
+      expect(check(control, action, 'arn:aws:iam::222222222222:user/admin')).toBe('Allowed');
     });
 });
 

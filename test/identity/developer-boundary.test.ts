@@ -43,7 +43,11 @@ describe('DeveloperBoundary', () => {
       },
       {
         Sid: 'DenyUserCredentials', Effect: 'Deny', Resource: '*',
-        Action: ['iam:CreateAccessKey', 'iam:UpdateAccessKey', 'iam:CreateLoginProfile', 'iam:UpdateLoginProfile'],
+        Action: [
+          'iam:CreateAccessKey', 'iam:UpdateAccessKey', 'iam:CreateLoginProfile', 'iam:UpdateLoginProfile',
+          'iam:CreateServiceSpecificCredential', 'iam:ResetServiceSpecificCredential', 'iam:UpdateServiceSpecificCredential',
+          'iam:UploadSSHPublicKey', 'iam:UpdateSSHPublicKey', 'iam:UploadSigningCertificate', 'iam:UpdateSigningCertificate',
+        ],
       },
     ]);
   });
