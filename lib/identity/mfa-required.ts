@@ -45,7 +45,8 @@ const ALLOWED_WITHOUT_MFA = [
  * managing their own MFA device (and `sts:GetSessionToken`, which the CLI uses to obtain an MFA
  * session). Users can create, enable and resync their own device, and deactivate it only while
  * signed in with MFA. The deny also covers what other policies allow, so put every human IAM
- * user in a group with it.
+ * user in a group with it. As in AWS's policy, `iam:ChangePassword` is denied without MFA too: create
+ * users without "password reset required", or they cannot change their first password at sign-in.
  */
 export class MfaRequired extends iam.ManagedPolicy {
   constructor(scope: Construct, id: string, props: MfaRequiredProps = {}) {
