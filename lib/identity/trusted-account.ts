@@ -24,7 +24,7 @@ export class TrustedAccount {
    */
   public static account(accountId: string, options: TrustOptions = {}): TrustedAccount {
     validateAccountId('TrustedAccount.account', accountId);
-    return new TrustedAccount(`account ${accountId}`, [new iam.AccountPrincipal(accountId)], [accountId], options.externalId, undefined, false, 'TrustedAccount.account');
+    return new TrustedAccount(`account ${accountId}`, [new iam.AccountPrincipal(accountId)], knownAccounts([accountId]), options.externalId, undefined, false, 'TrustedAccount.account');
   }
 
   /**
@@ -38,7 +38,7 @@ export class TrustedAccount {
     if (roles.length === 0) {
       throw new Error('TrustedAccount.roles: roles must name at least one role, got an empty list; pass the roles that may assume this role, or use TrustedAccount.account(accountId)');
     }
-    const accounts = roles.map((r) => r.env.account).filter((a) => !Token.isUnresolved(a));
+    const accounts = knownAccounts(roles.map((r) => r.env.account));
     const trust = new TrustedAccount(`roles ${roles.map((r) => r.node.path).join(', ')}`, roles.map((r) => new iam.ArnPrincipal(r.roleArn)), accounts, options.externalId, undefined, true, 'TrustedAccount.roles');
     trust._roles = roles;
     return trust;
@@ -85,7 +85,7 @@ export class TrustedAccount {
    */
   public static thirdParty(accountId: string, externalId: string): TrustedAccount {
     validateAccountId('TrustedAccount.thirdParty', accountId);
-    return new TrustedAccount(`third party ${accountId}`, [new iam.AccountPrincipal(accountId)], [accountId], externalId, undefined, false, 'TrustedAccount.thirdParty');
+    return new TrustedAccount(`third party ${accountId}`, [new iam.AccountPrincipal(accountId)], knownAccounts([accountId]), externalId, undefined, false, 'TrustedAccount.thirdParty');
   }
 
   /** The ExternalId callers must present, if any. */
@@ -133,6 +133,11 @@ export class TrustedAccount {
     if (Object.keys(equals).length > 0) conditions.StringEquals = equals;
     return conditions;
   }
+}
+
+/** The account ids known at synth time: a token (e.g. a parameter) is only known at deploy time. */
+function knownAccounts(ids: string[]): string[] {
+  return ids.filter((id) => !Token.isUnresolved(id));
 }
 
 function validateAccountId(where: string, accountId: string): void {

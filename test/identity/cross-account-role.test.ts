@@ -1,4 +1,4 @@
-import { App, Annotations as CdkAnnotations, Duration, PhysicalName, Stack } from 'aws-cdk-lib';
+import { App, Annotations as CdkAnnotations, CfnParameter, Duration, PhysicalName, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CrossAccountRole, CrossAccountRoleProps, TrustedAccount } from '../../lib/identity';
@@ -303,6 +303,17 @@ describe('CrossAccountRole.grantAssume', () => {
     const cross = new CrossAccountRole(prod, 'Cross', { trustedAccounts: [TrustedAccount.roles([developer])], roleName: 'reader' });
     expect(() => cross.grantAssume(intern)).toThrow(
       'CrossAccountRole.grantAssume: Prod/Cross trusts only the roles Dev/Developer, so a grant to Dev/Intern would not let it assume the role; grant one of those roles, or trust its account with TrustedAccount.account');
+  });
+
+  test('grants a principal of any account when the trusted account is only known at deploy time', () => {
+    const app = new App();
+    const dev = new Stack(app, 'Dev', { env: { account: '111111111111', region: 'us-east-1' } });
+    const prod = new Stack(app, 'Prod', { env: PROD });
+    const developer = new iam.Role(dev, 'Developer', { assumedBy: new iam.AccountRootPrincipal(), roleName: 'developer' });
+    const trusted = new CfnParameter(prod, 'TrustedAccountId').valueAsString;
+    const cross = new CrossAccountRole(prod, 'Cross', { trustedAccounts: [TrustedAccount.account(trusted)], roleName: 'reader' });
+    cross.grantAssume(developer);
+    Template.fromStack(dev).resourceCountIs('AWS::IAM::Policy', 1);
   });
 
   test('fails when the grantee is in an account the role does not trust', () => {

@@ -1,7 +1,8 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
+import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { DeveloperBoundary, DeveloperBoundaryProps } from '../../lib/identity';
 
@@ -76,6 +77,19 @@ describe('DeveloperBoundary', () => {
     expect(Object.keys(template.findResources('AWS::IAM::Role', { Properties: { PermissionsBoundary: Match.absent() } }))).toEqual([
       expect.stringMatching(/^Outside/),
     ]);
+  });
+
+  test('applyTo also covers roles created after the call and the raw CloudFormation roles of custom resource providers', () => {
+    const { stack, boundary } = build({ managedPolicyName: 'team-boundary' });
+    boundary.applyTo(stack);
+    // autoDeleteObjects brings a CustomResourceProvider whose role is a plain CfnResource, not an iam.Role
+    new s3.Bucket(stack, 'Bucket', { autoDeleteObjects: true, removalPolicy: RemovalPolicy.DESTROY });
+    new iam.Role(stack, 'Later', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    const roles = Template.fromStack(stack).findResources('AWS::IAM::Role');
+    expect(Object.keys(roles).sort()).toEqual([expect.stringMatching(/^CustomS3AutoDeleteObjectsCustomResourceProviderRole/), expect.stringMatching(/^Later/)]);
+    for (const role of Object.values(roles)) {
+      expect(role.Properties.PermissionsBoundary).toEqual({ Ref: expect.stringMatching(/^Boundary/) });
+    }
   });
 
   test('acknowledges wildcard findings only when the allowed statements have wildcards', () => {

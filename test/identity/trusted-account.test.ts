@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { App, Aws, CfnParameter, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { TrustedAccount } from '../../lib/identity';
 
@@ -45,6 +45,15 @@ describe('TrustedAccount', () => {
 
   test('a user-only principalArns trust is not role chaining', () => {
     expect(TrustedAccount.principalArns(['arn:aws:iam::555555555555:user/alice'])._roleChaining).toBe(false);
+  });
+
+  test('skips the checks for values only known at deploy time (tokens)', () => {
+    const stack = new Stack(new App(), 'S');
+    const externalId = new CfnParameter(stack, 'ExternalId').valueAsString;
+    const trust = TrustedAccount.thirdParty(Aws.ACCOUNT_ID, externalId);
+    expect(trust.externalId).toBe(externalId);
+    expect(trust.accountIds).toEqual([]); // not known at synth time
+    expect(TrustedAccount.organization(new CfnParameter(stack, 'Org').valueAsString).organizationId).toBeDefined();
   });
 
   test('fails when the account id is not 12 digits', () => {
