@@ -133,6 +133,17 @@ describe('DeveloperBoundary', () => {
       `DeveloperBoundary: delegatedRolePath must be an IAM path below the root such as /delegated/ (starts and ends with /, up to 512 letters, digits and +=,.@-_), got "${path}"`);
   });
 
+  test('fails when delegatedRolePath is longer than 512 characters', () => {
+    const path = `/${'p'.repeat(511)}/`;
+    expect(() => build({ delegatedRolePath: path })).toThrow(
+      `DeveloperBoundary: delegatedRolePath must be an IAM path below the root such as /delegated/ (starts and ends with /, up to 512 letters, digits and +=,.@-_), got "${path}"`);
+  });
+
+  test('fails when the name is longer than 128 characters', () => {
+    expect(() => build({ managedPolicyName: 'b'.repeat(129) })).toThrow(
+      `DeveloperBoundary: managedPolicyName must be 1 to 128 letters, digits and +=,.@-_, got "${'b'.repeat(129)}"`);
+  });
+
   test('fails when no statement is given', () => {
     expect(() => build({ allowedStatements: [] })).toThrow(
       'DeveloperBoundary: allowedStatements must hold at least one Allow statement (a boundary without one lets its roles do nothing), got 0 statement(s) and no Allow');
