@@ -44,6 +44,10 @@ describe('cross-account-access example: assuming the prod role', () => {
     expect(assume(developer, { 'sts:ExternalId': EXTERNAL_ID, 'aws:MultiFactorAuthPresent': false })).toBe('ImplicitlyDenied');
   });
 
+  test('is denied to credentials that carry no MFA information at all (e.g. long-term access keys)', () => {
+    expect(assume(developer, { 'sts:ExternalId': EXTERNAL_ID })).toBe('ImplicitlyDenied');
+  });
+
   test('is denied when the MFA sign-in is older than an hour', () => {
     expect(assume(developer, { ...WITH_MFA, 'aws:MultiFactorAuthAge': 7200 })).toBe('ImplicitlyDenied');
   });
