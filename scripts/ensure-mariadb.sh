@@ -10,13 +10,18 @@ found() {
 }
 version() { "$(command -v mariadbd || echo /usr/sbin/mariadbd)" --version; }
 
-if found; then
-  echo "ensure-mariadb: already installed: $(version)"
+# The TLS tests also make a throw-away CA with the openssl CLI, absent from slim images.
+packages=()
+found || packages+=(mariadb-server)
+command -v openssl >/dev/null 2>&1 || packages+=(openssl)
+
+if [ ${#packages[@]} -eq 0 ]; then
+  echo "ensure-mariadb: already installed: $(version), $(openssl version)"
   exit 0
 fi
 
 if ! command -v apt-get >/dev/null 2>&1; then
-  echo "ensure-mariadb: mariadbd not found and apt-get is not available; install MariaDB server (mariadbd and mariadb-install-db) and run again" >&2
+  echo "ensure-mariadb: missing ${packages[*]} and apt-get is not available; install MariaDB server (mariadbd and mariadb-install-db) and the openssl CLI, then run again" >&2
   exit 1
 fi
 if [ "$(id -u)" = "0" ]; then
@@ -24,14 +29,15 @@ if [ "$(id -u)" = "0" ]; then
 elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
   sudo=(sudo -n)
 else
-  echo "ensure-mariadb: mariadbd not found; install it as root: apt-get install mariadb-server" >&2
+  echo "ensure-mariadb: missing ${packages[*]}; install as root: apt-get install ${packages[*]}" >&2
   exit 1
 fi
 
-echo "ensure-mariadb: installing Debian's mariadb-server with apt-get${sudo:+ (via sudo)}"
+echo "ensure-mariadb: installing ${packages[*]} with apt-get${sudo:+ (via sudo)}"
 export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -qq
-"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends mariadb-server >/dev/null
+"${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 # apt may start the packaged service where init is available; the tests run their own servers.
 found || { echo "ensure-mariadb: mariadb-server installed but mariadbd or mariadb-install-db is still missing" >&2; exit 1; }
-echo "ensure-mariadb: installed: $(version)"
+command -v openssl >/dev/null 2>&1 || { echo "ensure-mariadb: openssl installed but still not on PATH" >&2; exit 1; }
+echo "ensure-mariadb: installed: $(version), $(openssl version)"

