@@ -93,6 +93,10 @@ async function runAwsReference(newSecret: (user: string) => Promise<string>, end
 }
 
 async function main(): Promise<void> {
+  // Median and p95 mean little on fewer samples.
+  if (!Number.isInteger(ROUNDS) || ROUNDS < 20) {
+    throw new Error(`BENCH_ROUNDS must be a whole number of at least 20, got '${process.env.BENCH_ROUNDS}'; unset it for the default of 30`);
+  }
   ensureBundles();
   const results: Record<string, unknown> = { date: new Date().toISOString(), node: process.version, rounds: ROUNDS, reference: REFERENCE };
 

@@ -256,14 +256,23 @@ export function describeDatabaseRotation({ strategy, alternating, handler, db }:
     });
 
     test('quotes user names safely', async () => {
-      const odd = `o'q"x ${uniqueName('u')}`;
+      // Both quote characters, a backtick, a backslash, a space and SQL comment/terminator syntax.
+      const odd = `o'q"x\`b\\s;-- ${uniqueName('u')}`;
       const user = await newUser({ name: odd });
       await rig.rotate(user.arn);
+      if (alternating) {
+        // The clone exists under its exact name and got the grants (SHOW GRANTS rows matched the odd name).
+        const clonedTo = await rig.json(user.arn);
+        expect(clonedTo.username).toBe(clone(odd));
+        expect(await db.userExists(clone(odd))).toBe(true);
+        expect(await db.canReadProbe(clonedTo.username, clonedTo.password)).toBe(true);
+      }
       await rig.rotate(user.arn);
       const current = await rig.json(user.arn);
       expect(current.username).toBe(odd);
       expect(await logsIn(current)).toBe(true);
-      if (alternating) expect(await db.userExists(clone(odd))).toBe(true);
+      expect(await db.canReadProbe(current.username, current.password)).toBe(true);
+      if (!alternating) expect(await db.canLogin(odd, user.password)).toBe(false);
     });
 
     test('REQUIRE_TLS=true against a server without TLS fails setSecret and leaves AWSCURRENT untouched', async () => {

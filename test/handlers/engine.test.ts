@@ -1,5 +1,7 @@
 // The shared engine: event and stage checks before any strategy runs, configuration errors, and
 // the bundle/strategy pairing. Uses the random-key bundle (no database) and the postgres bundle.
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { DEFAULT_EXCLUDE_CHARACTERS, readConfig } from '../../handlers/rotation/engine/config';
 import { handler as postgresHandler } from '../../handlers/rotation/postgres.lambda';
 import { handler } from '../../handlers/rotation/random-key.lambda';
@@ -116,6 +118,21 @@ describe('configuration', () => {
     await expect(postgresHandler({ Step: 'createSecret', SecretId: 'x', ClientRequestToken: 't' }))
       .rejects.toThrow(/ROTATION_STRATEGY 'random-key' is not handled by the postgres bundle, which handles postgres-single-user, postgres-alternating-users/);
   });
+});
+
+test('the handler README documents every environment variable the rotation code reads', () => {
+  const root = join(__dirname, '..', '..', 'handlers', 'rotation');
+  const sources = readdirSync(root, { recursive: true, encoding: 'utf8' })
+    .filter((f) => f.endsWith('.ts')).map((f) => readFileSync(join(root, f), 'utf8')).join('\n');
+  const read = new Set([
+    ...[...sources.matchAll(/\benv\.([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]),
+    ...[...sources.matchAll(/readBoolean\(env, '([A-Z][A-Z0-9_]+)'\)/g)].map((m) => m[1]),
+  ]);
+  // The scan itself must see the variables we know of, or it proves nothing.
+  expect([...read]).toEqual(expect.arrayContaining(['ROTATION_STRATEGY', 'PASSWORD_LENGTH', 'EXCLUDE_CHARACTERS', 'EXCLUDE_PUNCTUATION', 'REQUIRE_TLS', 'AWS_ENDPOINT_URL_SECRETS_MANAGER']));
+  const readme = readFileSync(join(root, 'README.md'), 'utf8');
+  const documented = new Set([...readme.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \|/gm)].map((m) => m[1]));
+  expect([...read].filter((name) => !documented.has(name))).toEqual([]);
 });
 
 test('the leak check finds a whole secret and a 10-character piece of one', () => {
