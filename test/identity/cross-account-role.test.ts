@@ -213,6 +213,8 @@ describe('CrossAccountRole warnings', () => {
     ['made of few characters', 'ab12ab12ab12ab12ab12', 'it repeats a handful of characters'],
     ['with a run of one character', 'x0000-7a8b9c-d1e2f3', 'it repeats the same character four times in a row'],
     ['made of words', 'my-company-external-id', 'it has no digits and reads like words or a name'],
+    ['made of words and a number', 'prod-external-id-2024', 'it is made of words and numbers'],
+    ['a name and a customer number', 'acme_customer.000731', 'it is made of words and numbers'],
   ])('warns when the ExternalId is %s', (_name, externalId, reason) => {
     const { stack } = build({ trustedAccounts: [TrustedAccount.thirdParty('333333333333', externalId)] });
     Annotations.fromStack(stack).hasWarning('/Prod/Cross', Match.stringLikeRegexp(
@@ -227,8 +229,13 @@ describe('CrossAccountRole warnings', () => {
     Annotations.fromStack(acknowledged.stack).hasNoWarning('*', Match.anyValue());
   });
 
-  test('does not warn about a UUID ExternalId', () => {
-    const { stack } = build({ trustedAccounts: [TrustedAccount.thirdParty('333333333333', UUID)] });
+  test.each([
+    ['a UUID', UUID],
+    ['a UUID whose groups happen to be all digits or all letters', '12345678-abcd-4123-8123-0a1b2c3d4e5f'],
+    ['random hex', '9f86d081884c7d659a2feaa0c55ad015'],
+    ['random base64url', 'Zq3_kP8w-Lr2Tn6Yb9Xc4Vd1'],
+  ])('does not warn about %s', (_name, externalId) => {
+    const { stack } = build({ trustedAccounts: [TrustedAccount.thirdParty('333333333333', externalId)] });
     Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
   });
 

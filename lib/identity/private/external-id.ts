@@ -45,6 +45,11 @@ export function guessableReason(externalId: string, trustedAccountIds: string[])
   if (!/\d/.test(externalId) && /[a-z]{4,}/i.test(externalId)) {
     return 'it has no digits and reads like words or a name';
   }
+  // e.g. prod-external-id-2024: each part all letters or all digits, where random values mix them
+  const parts = externalId.split(/[^a-z0-9]+/i).filter((p) => p.length > 0);
+  if (parts.length > 1 && parts.every((p) => /^[a-z]+$/i.test(p) || /^\d+$/.test(p)) && parts.some((p) => /^[a-z]{3,}$/i.test(p))) {
+    return 'it is made of words and numbers';
+  }
   return undefined;
 }
 
