@@ -225,12 +225,17 @@ export class CrossAccountRole extends Construct implements iam.IGrantable {
    * again. Calling it again moves the cut-off.
    *
    * @param issuedBefore sessions issued before this instant are denied; pass a fixed time to keep
-   *   the template stable between synths. Default: the time of synthesis.
+   *   the template stable between synths. Default: the time of synthesis (with a warning: every
+   *   deployment then moves the cut-off and revokes all sessions again).
    */
   public revokeSessions(issuedBefore?: Date): void {
     const when = issuedBefore ?? new Date();
     if (Number.isNaN(when.getTime())) {
       throw new Error(`CrossAccountRole.revokeSessions: issuedBefore must be a valid date, got ${String(when)}`);
+    }
+    if (issuedBefore === undefined) {
+      Annotations.of(this).addWarningV2('cdk-security-patterns:identity:revoke-sessions-now',
+        'revokeSessions() without a time uses the time of synthesis, so every deployment of this code revokes all sessions again. After the incident, pass the fixed time (new Date(\'...\')) to keep the cut-off.');
     }
     const first = this.revokedBefore === undefined;
     this.revokedBefore = when;

@@ -372,6 +372,19 @@ describe('CrossAccountRole.revokeSessions', () => {
     expect(cutOff).toBeLessThanOrEqual(Date.now() + 1000);
   });
 
+  test('warns that the default cut-off moves with every synthesis', () => {
+    const { stack, role } = build();
+    role.revokeSessions();
+    Annotations.fromStack(stack).hasWarning('/Prod/Cross', Match.stringLikeRegexp(
+      'revokeSessions\\(\\) without a time uses the time of synthesis, so every deployment of this code revokes all sessions again.*\\[ack: cdk-security-patterns:identity:revoke-sessions-now\\]'));
+  });
+
+  test('does not warn with a fixed cut-off', () => {
+    const { stack, role } = build();
+    role.revokeSessions(new Date('2026-03-01T12:00:00Z'));
+    Annotations.fromStack(stack).hasNoWarning('*', Match.anyValue());
+  });
+
   test('acknowledges the inline-policy rules with a reason', () => {
     const { stack, role } = build();
     role.revokeSessions(new Date('2026-03-01T12:00:00Z'));
