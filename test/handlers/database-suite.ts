@@ -352,6 +352,26 @@ export function describeDatabaseRotation({ strategy, alternating, handler, db }:
         expect(await db.canReadProbe(current.username, current.password)).toBe(true);
       });
 
+      test('works with a master user that is not a superuser (as on Amazon RDS), which created the application user', async () => {
+        const masterName = uniqueName('rdsmaster');
+        const masterPassword = randomBytes(18).toString('base64url');
+        const username = uniqueName('app');
+        const password = randomBytes(18).toString('base64url');
+        await db.createRdsLikeMasterAndUser(masterName, masterPassword, username, password);
+        rig.extraSecrets.push(masterPassword);
+        const master = await rig.createSecret(uniqueName('master'), { username: masterName, password: masterPassword });
+        const arn = await rig.createSecret(uniqueName('secret'), {
+          engine: db.engine, host: db.host, port: db.port, username, password, masterarn: master, ...(db.dbname ? { dbname: db.dbname } : {}),
+        });
+        for (const expected of [clone(username), username, clone(username)]) {
+          await rig.rotate(arn);
+          const current = await rig.json(arn);
+          expect(current.username).toBe(expected);
+          expect(await db.canReadProbe(current.username, current.password)).toBe(true);
+          expect(await logsIn(await rig.json(arn, 'AWSPREVIOUS'))).toBe(true);
+        }
+      });
+
       test('works with a master secret that holds only username and password (as RDS manages it)', async () => {
         const bareMaster = await rig.createSecret(uniqueName('master'), { username: db.master.username, password: db.master.password });
         const user = await newUser({ extra: { masterarn: bareMaster } });

@@ -22,6 +22,12 @@ export interface DatabaseUnderTest {
   createUser(name: string, password: string): Promise<void>;
   /** A login user with no grants at all. */
   createBareUser(name: string, password: string): Promise<void>;
+  /**
+   * An administrator that is not a superuser, like the master user of Amazon RDS (PostgreSQL:
+   * CREATEROLE; MariaDB: RDS's master privileges WITH GRANT OPTION, no SUPER), and an application
+   * user created by it that may read the probe table.
+   */
+  createRdsLikeMasterAndUser(master: string, masterPassword: string, user: string, userPassword: string): Promise<void>;
   /** As the administrator, e.g. to simulate a database restored from a backup. */
   setPassword(name: string, password: string): Promise<void>;
   /** Logs in (directly, not through any proxy); false when the password is rejected. */
@@ -67,6 +73,15 @@ export function postgresUnderTest(): DatabaseUnderTest {
     },
     async setPassword(name, password) {
       await server.query(`ALTER ROLE ${escapeIdentifier(name)} PASSWORD ${escapeLiteral(password)}`);
+    },
+    async createRdsLikeMasterAndUser(master, masterPassword, user, userPassword) {
+      await server.query(`CREATE ROLE ${escapeIdentifier(master)} LOGIN CREATEROLE PASSWORD ${escapeLiteral(masterPassword)}; GRANT SELECT ON probe TO ${escapeIdentifier(master)} WITH GRANT OPTION`);
+      const client = (await connect(master, masterPassword))!;
+      try {
+        await client.query(`CREATE ROLE ${escapeIdentifier(user)} LOGIN PASSWORD ${escapeLiteral(userPassword)}; GRANT SELECT ON probe TO ${escapeIdentifier(user)}`);
+      } finally {
+        await client.end();
+      }
     },
     async canLogin(username, password) {
       const client = await connect(username, password);
@@ -123,6 +138,18 @@ export function mariaDbUnderTest(): DatabaseUnderTest {
     },
     async setPassword(name, password) {
       await server.query("ALTER USER ?@'%' IDENTIFIED BY ?", [name, password]);
+    },
+    async createRdsLikeMasterAndUser(master, masterPassword, user, userPassword) {
+      // The privileges RDS gives its MariaDB master user (no SUPER).
+      await server.query("CREATE USER ?@'%' IDENTIFIED BY ?", [master, masterPassword]);
+      await server.query("GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, RELOAD, PROCESS, REFERENCES, INDEX, ALTER, SHOW DATABASES, CREATE TEMPORARY TABLES, LOCK TABLES, EXECUTE, REPLICATION SLAVE, BINLOG MONITOR, CREATE VIEW, SHOW VIEW, CREATE ROUTINE, ALTER ROUTINE, CREATE USER, EVENT, TRIGGER ON *.* TO ?@'%' WITH GRANT OPTION", [master]);
+      const conn = (await connect(master, masterPassword))!;
+      try {
+        await conn.query("CREATE USER ?@'%' IDENTIFIED BY ?", [user, userPassword]);
+        await conn.query("GRANT SELECT ON probe.* TO ?@'%'", [user]);
+      } finally {
+        await conn.end();
+      }
     },
     async canLogin(username, password) {
       const conn = await connect(username, password);
