@@ -52,6 +52,27 @@ describe('CrossAccountRole trusting a third party', () => {
   });
 });
 
+describe('CrossAccountRole trusting specific principal ARNs', () => {
+  const { prod } = twoAccounts();
+  const cross = new CrossAccountRole(prod, 'Cross', {
+    trustedAccounts: [TrustedAccount.principalArns(['arn:aws:iam::111111111111:user/alice', 'arn:aws:iam::111111111111:role/ci/deployer'])], roleName: 'named',
+  });
+  const model = new AccessModel([prod]);
+  // principals outside the stacks carry AdministratorAccess in their own account: only the trust decides
+  const assume = (principal: string) => model.check({ principal, action: 'sts:AssumeRole', resource: cross.role });
+
+  test('the named user and role may assume it', () => {
+    expect(assume('arn:aws:iam::111111111111:user/alice')).toBe('Allowed');
+    expect(assume('arn:aws:iam::111111111111:role/ci/deployer')).toBe('Allowed');
+  });
+
+  test('other principals of the same account may not', () => {
+    expect(assume('arn:aws:iam::111111111111:user/bob')).toBe('ImplicitlyDenied');
+    // (a role of the same name on another path is not used here: session ARNs drop the path, so the model cannot tell them apart)
+    expect(assume('arn:aws:iam::111111111111:role/ci/other')).toBe('ImplicitlyDenied');
+  });
+});
+
 describe('CrossAccountRole trusting an organization', () => {
   const { dev, prod } = twoAccounts();
   const member = new iam.Role(dev, 'Member', { assumedBy: new iam.AccountRootPrincipal() });
