@@ -208,7 +208,9 @@ export function describeDatabaseRotation({ strategy, alternating, handler, db }:
     });
 
     const badSecrets: [string, (u: { username: string; password: string }) => string, RegExp][] = [
-      ['is not JSON', (u) => `engine=${db.engine} user=${u.username} password=${u.password}`, /is not valid JSON/],
+      // Lines, not spaces: the leak check treats this whole text as secret, and with a space
+      // a user name ending in 'e' made "e password", which the handler's messages rightly contain.
+      ['is not JSON', (u) => `engine=${db.engine}\nuser=${u.username}\npassword=${u.password}`, /is not valid JSON/],
       ['lacks the user name', (u) => JSON.stringify({ engine: db.engine, host: db.host, port: db.port, password: u.password, ...(alternating ? { masterarn: 'arn:master' } : {}) }), /is missing 'username'/],
       ['names an unsupported engine', (u) => JSON.stringify({ engine: 'oracle', host: db.host, username: u.username, password: u.password, masterarn: 'arn:master' }), /names engine 'oracle', which this strategy does not rotate; supported engines: /],
       ['has a bad port', (u) => JSON.stringify({ engine: db.engine, host: db.host, port: 'five', username: u.username, password: u.password, masterarn: 'arn:master' }), /field 'port' must be a number from 1 to 65535, got 'five'/],

@@ -178,9 +178,14 @@ export class RotationRig {
     return [...new Set([...this.standIn.allSecretStrings().flatMap(secretValuesIn), ...this.extraSecrets])];
   }
 
-  /** Log lines that contain any secret value, or any 10-character piece of one (should be none). */
+  /**
+   * Log lines that contain any secret value, or any 10-character piece of one (should be none),
+   * each prefixed with the piece found, so a failure shows what matched.
+   */
   leaks(): string[] {
-    return linesWithSecrets(this.logs.lines, this.allSecretValues());
+    const secrets = this.allSecretValues();
+    const pieces = secretPieces(secrets);
+    return linesWithSecrets(this.logs.lines, secrets).map((line) => `${JSON.stringify(pieces.find((p) => line.includes(p)))} in: ${line}`);
   }
 }
 
