@@ -122,7 +122,16 @@ async function main(): Promise<void> {
   });
   const sm = new SecretsManagerClient({});
   const quiet = { log: console.log, warn: console.warn, error: console.error };
-  const [pg, maria] = await Promise.all([startPostgres(), startMariaDb()]);
+  // Both starts are waited for, so a failure of one never leaves the other server running.
+  const [pgStart, mariaStart] = await Promise.allSettled([startPostgres(), startMariaDb()]);
+  if (pgStart.status === 'rejected' || mariaStart.status === 'rejected') {
+    if (pgStart.status === 'fulfilled') await pgStart.value.stop();
+    if (mariaStart.status === 'fulfilled') await mariaStart.value.stop();
+    await standIn.stop();
+    throw pgStart.status === 'rejected' ? pgStart.reason : (mariaStart as PromiseRejectedResult).reason;
+  }
+  const pg = pgStart.value;
+  const maria = mariaStart.value;
   const rotations: Record<string, ReturnType<typeof stats>> = {};
   const steps: Record<string, Record<string, number>> = {};
   let reference: Record<string, { fullRotationMs: ReturnType<typeof stats>; coldImportMs: ReturnType<typeof stats> }> | undefined;

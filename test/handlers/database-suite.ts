@@ -29,7 +29,10 @@ export function describeDatabaseRotation({ strategy, alternating, handler, db }:
     let proxiedMasterArn: string;
 
     beforeAll(async () => {
-      await Promise.all([db.start(), rig.start()]);
+      // Both waited for before a failure is reported, so afterAll stops whatever did start.
+      const started = await Promise.allSettled([db.start(), rig.start()]);
+      const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
       proxy = await TcpProxy.start(db.port);
       rig.extraSecrets.push(db.master.password);
       masterArn = await rig.createSecret(uniqueName('master'), { engine: db.engine, host: db.host, port: db.port, username: db.master.username, password: db.master.password });

@@ -27,16 +27,20 @@ beforeAll(async () => {
   certDir = mkdtempSync(join(tmpdir(), 'rotation-tls-'));
   tls = makeTestCertificates(certDir);
   ca = readFileSync(tls.caFile, 'utf8');
-  // Each resource is recorded as soon as it exists, so afterAll cleans up even after a failed start.
+  // Each resource is recorded as soon as it exists, and every start is waited for before a
+  // failure is reported: afterAll then stops what did start (a server still starting when
+  // Promise.all gave up would outlive the run).
   const bundle = (name: 'postgres' | 'mysql') => bundleRotationHandler(name).then((b) => {
     cleanups.push(b.cleanup);
     bundles[name] = b.file;
   });
-  await Promise.all([
+  const started = await Promise.allSettled([
     startPostgres({ tls }).then((s) => { pg = s; }),
     startMariaDb({ tls }).then((s) => { maria = s; }),
     bundle('postgres'), bundle('mysql'), rig.start(),
   ]);
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 });
 
 afterAll(async () => {
