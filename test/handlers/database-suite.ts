@@ -139,7 +139,7 @@ export function describeDatabaseRotation({ strategy, alternating, handler, db }:
       expect(await logsIn(await rig.json(user.arn))).toBe(true);
     });
 
-    test('a database that is down during setSecret fails the step and leaves AWSCURRENT untouched', async () => {
+    test('fails when the database is down during setSecret, leaving AWSCURRENT untouched', async () => {
       const user = await newUser({ viaProxy: true });
       const token = await rig.startRotation(user.arn);
       await rig.invoke('createSecret', user.arn, token);
@@ -159,7 +159,7 @@ export function describeDatabaseRotation({ strategy, alternating, handler, db }:
       expect(await logsIn(await rig.json(user.arn))).toBe(true);
     });
 
-    test('a database that is down during testSecret fails the step and leaves AWSCURRENT untouched', async () => {
+    test('fails when the database is down during testSecret, leaving AWSCURRENT untouched', async () => {
       const user = await newUser({ viaProxy: true });
       const token = await rig.startRotation(user.arn);
       await rig.runSteps(user.arn, token, ['createSecret', 'setSecret']);
@@ -280,7 +280,7 @@ export function describeDatabaseRotation({ strategy, alternating, handler, db }:
       if (!alternating) expect(await db.canLogin(odd, user.password)).toBe(false);
     });
 
-    test('REQUIRE_TLS=true against a server without TLS fails setSecret and leaves AWSCURRENT untouched', async () => {
+    test('fails when REQUIRE_TLS=true and the server has no TLS: setSecret fails, AWSCURRENT untouched', async () => {
       const user = await newUser();
       const token = await rig.startRotation(user.arn);
       await rig.invoke('createSecret', user.arn, token);
@@ -316,7 +316,7 @@ export function describeDatabaseRotation({ strategy, alternating, handler, db }:
         expect(rig.logs.records().some((r) => r.outcome === 'login' && r.credential === 'AWSPREVIOUS' && r.secretArn === user.arn)).toBe(true);
       });
 
-      test('refuses an AWSPENDING that names another user', async () => {
+      test('fails when AWSPENDING names another user, leaving that user alone', async () => {
         const user = await newUser();
         const victim = await newUser();
         const token = await rig.startRotation(user.arn);
@@ -402,7 +402,7 @@ export function describeDatabaseRotation({ strategy, alternating, handler, db }:
         expect(await db.userExists(clone(user.username))).toBe(false);
       });
 
-      test('refuses an AWSPENDING that names a user other than the alternate', async () => {
+      test('fails when AWSPENDING names a user other than the alternate, leaving that user alone', async () => {
         const user = await newUser();
         const victim = await newUser();
         await rig.startRotation(user.arn);

@@ -63,7 +63,7 @@ describe('event checks (as in AWS reference functions)', () => {
     await expect(rig.invoke('setSecret', arn, first)).rejects.toThrow(new RegExp(`version ${first} of secret .* is not AWSPENDING \\(stages: AWSPREVIOUS\\)`));
   });
 
-  test('fails on an unknown step without calling Secrets Manager', async () => {
+  test('fails when the step is unknown, without calling Secrets Manager', async () => {
     const arn = await rig.createSecret(uniqueName('s'), 'initial-value-1');
     const token = await rig.startRotation(arn);
     let error: unknown;

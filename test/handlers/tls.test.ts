@@ -109,7 +109,7 @@ describe('PostgreSQL over TLS', () => {
     expect(await pgLogin(secret.username, secret.password, true)).toBe(true);
   });
 
-  test('the certificate is verified: without the CA, REQUIRE_TLS=true fails setSecret and changes nothing', async () => {
+  test('fails when the certificate does not verify (no CA given) and REQUIRE_TLS=true: setSecret fails, nothing changes', async () => {
     use('postgres', { ROTATION_STRATEGY: 'postgres-single-user', REQUIRE_TLS: 'true' });
     const user = await pgUser();
     const token = await rig.startRotation(user.arn);
