@@ -139,6 +139,9 @@ export interface RotatingSecretProps {
   readonly denyDelete?: boolean;
 }
 
+/** The RotatingSecret that manages a secret, so an alternating-users rotation can find its master's. */
+const ROTATING_SECRETS = new WeakMap<secretsmanager.ISecret, RotatingSecret>();
+
 const MIN_INTERVAL_HOURS = 4;
 const MAX_INTERVAL_DAYS = 1000;
 
@@ -200,12 +203,16 @@ export class RotatingSecret extends Construct {
       });
     }
     this.parameterStoreReferenceName = `/aws/reference/secretsmanager/${this.secretName(props)}`;
+    ROTATING_SECRETS.set(this.secret, this);
 
     const dependencies: IDependable[] = [];
     if (strategy.customFunction) {
       this.rotationFunction = strategy.customFunction;
       dependencies.push(...this.grantCustomFunction(strategy.customFunction, props.replicas ?? []));
-      if (strategy.customFunction.role) this.readExemptions.push(strategy.customFunction.role.roleArn);
+      if (strategy.customFunction.role) {
+        this.readExemptions.push(strategy.customFunction.role.roleArn);
+        this.exemptFromMasterDeny(strategy.customFunction.role.roleArn);
+      }
     } else {
       const shared = SharedRotationFunction.of(this, {
         strategy,
@@ -215,6 +222,7 @@ export class RotatingSecret extends Construct {
       });
       this.rotationFunction = shared.function;
       this.readExemptions.push(shared.roleArn);
+      this.exemptFromMasterDeny(shared.roleArn);
       dependencies.push(shared.addSecret({
         secret: this.secret,
         encryptionKey: this.encryptionKey,
@@ -305,7 +313,8 @@ export class RotatingSecret extends Construct {
    * Deny secretsmanager:GetSecretValue to every principal except `roles`, the rotation function's
    * role and the accounts given to `grantCrossAccountRead`: an explicit deny in the secret's
    * resource policy, which no identity policy can override. Roles given to `grantRead` are not
-   * exempt unless named here.
+   * exempt unless named here. Alternating-users rotation functions whose master secret this is are
+   * exempt too.
    */
   public denyReadExcept(roles: iam.IRole[]): void {
     if (this.strategy.customFunction && !this.strategy.customFunction.role) {
@@ -325,6 +334,15 @@ export class RotatingSecret extends Construct {
         ArnNotLike: { 'aws:PrincipalArn': Lazy.list({ produce: () => [...new Set(this.readExemptions)] }) },
       },
     }));
+  }
+
+  /**
+   * An alternating-users function reads the master secret at every rotation: when that master is a
+   * RotatingSecret of this app whose reads are denied to all but named roles, name this function too.
+   */
+  private exemptFromMasterDeny(roleArn: string): void {
+    const master = this.strategy.masterSecret && ROTATING_SECRETS.get(this.strategy.masterSecret);
+    if (master) master.readExemptions.push(roleArn);
   }
 
   private addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {

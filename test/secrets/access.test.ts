@@ -245,4 +245,25 @@ describe('alternating users', () => {
     // reading needs no data keys
     expect(m.check({ principal: fnRole, action: 'kms:GenerateDataKey', resource: masterKey, context: viaSecretsManager })).toBe('ImplicitlyDenied');
   });
+
+  test('a master RotatingSecret that denies reads to all but named roles still lets the alternating-users function read it', () => {
+    const dbStack = newStack('DbDeny');
+    const master = new RotatingSecret(dbStack, 'Master', {
+      existingSecret: new secretsmanager.Secret(dbStack, 'MasterSecret', { secretName: 'db/master' }),
+      rotation: RotationStrategy.postgresSingleUser(),
+    });
+    const appRole = new iam.Role(dbStack, 'AppRole', { assumedBy: new iam.ServicePrincipal('ecs-tasks.amazonaws.com') });
+    appRole.addToPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: ['*'] }));
+    // the deny is written before the alternating-users secret exists: the exemption is added later
+    master.denyReadExcept([]);
+    const appUser = new RotatingSecret(dbStack, 'AppUser', {
+      existingSecret: new secretsmanager.Secret(dbStack, 'AppSecret', { secretName: 'db/app' }),
+      rotation: RotationStrategy.postgresAlternatingUsers({ masterSecret: master.secret }),
+    });
+    const m = new AccessModel([dbStack]);
+    const fnRole = (appUser.rotationFunction as lambda.Function).role!;
+    expect(m.check({ principal: fnRole, action: 'secretsmanager:GetSecretValue', resource: master.secret })).toBe('Allowed');
+    expect(m.check({ principal: appRole, action: 'secretsmanager:GetSecretValue', resource: master.secret })).toBe('ExplicitlyDenied');
+    expect(m.check({ principal: appRole, action: 'secretsmanager:GetSecretValue', resource: appUser.secret })).toBe('Allowed');
+  });
 });
