@@ -1,6 +1,3 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { CfnGuardValidator } from '@cdklabs/cdk-validator-cfnguard';
 import { Aspects, CfnResource, IAspect, Stack, Stage } from 'aws-cdk-lib';
 import { AwsSolutionsChecks, HIPAASecurityChecks, NIST80053R5Checks, PCIDSS321Checks } from 'cdk-nag';
@@ -44,9 +41,7 @@ export function complianceFindings(stack: Stack): ComplianceFinding[] {
     new PCIDSS321Checks({ verbose: true }),
   ];
   for (const pack of packs) Aspects.of(stack).add(pack);
-  const stage = Stage.of(stack);
-  if (!stage) throw new Error(`complianceFindings: ${stack.node.path} is not in an App or Stage`);
-  const artifact = stage.synth({ force: true }).getStackArtifact(stack.artifactId);
+  const artifact = synthesize(stack, { force: true });
 
   const findings: ComplianceFinding[] = [];
   for (const message of artifact.messages) {
@@ -57,8 +52,14 @@ export function complianceFindings(stack: Stack): ComplianceFinding[] {
     if (!pack) continue; // a warning of the CDK itself, not a finding
     findings.push({ pack, rule, path: message.id, message: text.split('\n')[0] });
   }
-  findings.push(...guardFindings(artifact.templateFullPath, logicalIdPaths(stack)));
+  findings.push(...guardFindings(artifact.templateFullPath, artifact.template, logicalIdPaths(stack)));
   return findings;
+}
+
+function synthesize(stack: Stack, options: { force?: boolean } = {}) {
+  const stage = Stage.of(stack);
+  if (!stage) throw new Error(`compliance: ${stack.node.path} is not in an App or Stage`);
+  return stage.synth(options).getStackArtifact(stack.artifactId);
 }
 
 /** Logical id -> construct path, since test apps do not write `aws:cdk:path` metadata. */
@@ -72,14 +73,9 @@ function logicalIdPaths(stack: Stack): Map<string, string> {
   return paths;
 }
 
-function guardFindings(templatePath: string, paths: Map<string, string>): ComplianceFinding[] {
+function guardFindings(templatePath: string, template: any, paths: Map<string, string>): ComplianceFinding[] {
   guard ??= new CfnGuardValidator();
-  const template = JSON.parse(readFileSync(templatePath, 'utf8'));
-  // cfn-guard reads YAML or JSON; a copy keeps the cloud assembly untouched
-  const dir = mkdtempSync(join(tmpdir(), 'guard-'));
-  const file = join(dir, 'template.json');
-  writeFileSync(file, JSON.stringify(template));
-  const report = guard.validate({ templatePaths: [file] });
+  const report = guard.validate({ templatePaths: [templatePath] });
   const findings: ComplianceFinding[] = [];
   for (const violation of report.violations) {
     for (const resource of violation.violatingResources) {
@@ -100,9 +96,7 @@ function guardFindings(templatePath: string, paths: Map<string, string>): Compli
 
 /** Every acknowledgement (cdk-nag and cfn-guard) written into the stack's template, for review. */
 export function complianceAcknowledgements(stack: Stack): ComplianceAcknowledgement[] {
-  const stage = Stage.of(stack);
-  if (!stage) throw new Error(`complianceAcknowledgements: ${stack.node.path} is not in an App or Stage`);
-  const template = stage.synth().getStackArtifact(stack.artifactId).template;
+  const template = synthesize(stack).template;
   const paths = logicalIdPaths(stack);
   const result: ComplianceAcknowledgement[] = [];
   for (const [logicalId, resource] of Object.entries<Record<string, any>>(template.Resources ?? {})) {
