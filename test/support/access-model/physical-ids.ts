@@ -41,12 +41,12 @@ const NAME_PROPERTY: Record<string, string> = {
 /** Services whose resources' generated names must be lower case and at most 63 characters. */
 const LOWER_CASE_NAMES = new Set(['AWS::S3::Bucket', 'AWS::ECR::Repository', 'AWS::RDS::DBInstance', 'AWS::RDS::DBCluster']);
 
-export function hashOf(...parts: string[]): string {
+function hashOf(...parts: string[]): string {
   return createHash('sha256').update(parts.join('\u0000')).digest('hex');
 }
 
 /** A deterministic 12-digit number from a seed (for ids of accounts created by the stacks). */
-export function digitsOf(seed: string, length: number): string {
+function digitsOf(seed: string, length: number): string {
   return BigInt('0x' + hashOf(seed)).toString().slice(0, length).padStart(length, '7');
 }
 
@@ -214,6 +214,7 @@ export class PhysicalResource {
       case 'AWS::SecretsManager::Secret':
       case 'AWS::SNS::Topic':
       case 'AWS::StepFunctions::StateMachine':
+      case 'AWS::RAM::ResourceShare':
         return this.arn();
       case 'AWS::KMS::Key':
       case 'AWS::KMS::ReplicaKey':
@@ -235,7 +236,6 @@ export class PhysicalResource {
       case 'AWS::IAM::UserPolicy':
       case 'AWS::IAM::GroupPolicy':
         return `${this.logicalId}-${alnum(this.seed, 12, true)}`;
-      case 'AWS::RAM::ResourceShare': return this.arn();
       // Ref of an attachment is the ARN of the secret it attaches (e.g. an RDS master secret)
       case 'AWS::SecretsManager::SecretTargetAttachment': return String(this.prop('SecretId'));
       default:
@@ -243,18 +243,18 @@ export class PhysicalResource {
     }
   }
 
-  /** What `Fn::GetAtt [X, attribute]` returns. */
+  /**
+   * What `Fn::GetAtt [X, attribute]` returns. Only attributes the generic rules at the end would get
+   * wrong are listed: `…Arn` is the ARN, `…Name` the name, `…Id` what Ref returns (a key's id, a
+   * secret's ARN, a VPC's id...).
+   */
   public getAtt(attribute: string): unknown {
     const type = this.resource.Type;
     const { region, urlSuffix } = this.stack;
     switch (`${type}.${attribute}`) {
       case 'AWS::IAM::Role.RoleId': return `AROA${alnum(this.seed, 17, true)}`;
       case 'AWS::IAM::User.UserId': return `AIDA${alnum(this.seed, 17, true)}`;
-      case 'AWS::IAM::ManagedPolicy.PolicyArn': return this.arn();
       case 'AWS::IAM::ManagedPolicy.PolicyId': return `ANPA${alnum(this.seed, 17, true)}`;
-      case 'AWS::KMS::Key.KeyId': return this.keyId();
-      case 'AWS::KMS::ReplicaKey.KeyId': return this.keyId();
-      case 'AWS::SecretsManager::Secret.Id': return this.arn();
       case 'AWS::S3::Bucket.DomainName': return `${this.name()}.s3.${urlSuffix}`;
       case 'AWS::S3::Bucket.RegionalDomainName': return `${this.name()}.s3.${region}.${urlSuffix}`;
       case 'AWS::S3::Bucket.DualStackDomainName': return `${this.name()}.s3.dualstack.${region}.${urlSuffix}`;
@@ -262,23 +262,14 @@ export class PhysicalResource {
       case 'AWS::SQS::Queue.QueueUrl': return this.ref();
       case 'AWS::Cognito::UserPool.ProviderName': return `cognito-idp.${region}.${urlSuffix}/${this.ref()}`;
       case 'AWS::Cognito::UserPool.ProviderURL': return `https://cognito-idp.${region}.${urlSuffix}/${this.ref()}`;
-      case 'AWS::Cognito::UserPool.UserPoolId': return this.ref();
-      case 'AWS::Cognito::IdentityPool.Id': return this.ref();
-      case 'AWS::Organizations::Account.AccountId': return this.ref();
-      case 'AWS::Organizations::OrganizationalUnit.Id': return this.ref();
-      case 'AWS::Organizations::Policy.Id': return this.ref();
-      case 'AWS::Organizations::Organization.Id': return this.ref();
       case 'AWS::Organizations::Organization.RootId': return `r-${alnum(this.seed, 4).toLowerCase()}`;
-      case 'AWS::EC2::VPC.VpcId': return this.ref();
-      case 'AWS::EC2::Subnet.SubnetId': return this.ref();
-      case 'AWS::EC2::SecurityGroup.GroupId': return this.ref();
       case 'AWS::EC2::VPC.CidrBlock': return this.prop('CidrBlock') ?? '10.0.0.0/16';
       default:
         break;
     }
-    if (attribute === 'Arn' || attribute.endsWith('Arn')) return this.arn();
-    if (attribute === 'Name' || attribute.endsWith('Name')) return this.name();
-    if (attribute === 'Id' || attribute.endsWith('Id')) return this.ref();
+    if (attribute.endsWith('Arn')) return this.arn();
+    if (attribute.endsWith('Name')) return this.name();
+    if (attribute.endsWith('Id')) return this.ref();
     // Anything else (custom resource outputs, endpoints...) gets a recognisable deterministic placeholder.
     return `${this.logicalId}.${attribute}`;
   }
