@@ -12,7 +12,7 @@ function one(key: string, value: string | boolean | number | Date): string {
 }
 
 /** Converts a context value to the string (or string list) form iam-simulate takes. */
-export function toContextValue(key: string, value: ContextValue): string | string[] {
+function toContextValue(key: string, value: ContextValue): string | string[] {
   return Array.isArray(value) ? value.map((v) => one(key, v)) : one(key, value as string | boolean | number | Date);
 }
 

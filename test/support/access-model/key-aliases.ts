@@ -6,14 +6,11 @@
  * matches it in a policy; Secrets Manager and SSM document these keys as the resource's tags, which is
  * what `aws:ResourceTag/<key>` means.
  */
-const ALIASES: ReadonlyArray<[RegExp, string]> = [
-  [/^(secretsmanager|ssm):resourcetag\//i, 'aws:ResourceTag/'],
-];
+const RESOURCE_TAG_ALIAS = /^(secretsmanager|ssm):resourcetag\//i;
 
 /** The key iam-simulate should see for `key`. */
 export function canonicalKey(key: string): string {
-  for (const [pattern, replacement] of ALIASES) if (pattern.test(key)) return key.replace(pattern, replacement);
-  return key;
+  return key.replace(RESOURCE_TAG_ALIAS, 'aws:ResourceTag/');
 }
 
 function canonicalVariables(value: unknown): unknown {

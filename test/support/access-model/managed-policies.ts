@@ -50,7 +50,7 @@ export const BUILT_IN_MANAGED_POLICIES: Readonly<Record<string, PolicyDocument>>
   },
   'service-role/AWSLambdaBasicExecutionRole': doc(LOGS_WRITE),
   'service-role/AWSLambdaVPCAccessExecutionRole': doc(LOGS_WRITE, ENI),
-  'service-role/AWSLambdaENIManagementAccess': doc({ ...ENI, Action: ENI.Action.filter((a) => !a.startsWith('logs')) }),
+  'service-role/AWSLambdaENIManagementAccess': doc(ENI),
   AWSLambdaExecute: doc(
     { Effect: 'Allow', Action: ['logs:*'], Resource: 'arn:aws:logs:*:*:*' },
     { Effect: 'Allow', Action: ['s3:GetObject', 's3:PutObject'], Resource: 'arn:aws:s3:::*' },

@@ -100,8 +100,4 @@ export class OrgPolicies {
     if (!policies.length) return [];
     return [{ orgIdentifier: account, policies: policies.map((p) => ({ name: p.name, policy: p.document })) }];
   }
-
-  public get hasAny(): boolean {
-    return this.scps.length + this.rcps.length > 0;
-  }
 }

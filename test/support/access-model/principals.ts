@@ -9,7 +9,6 @@ export interface PrincipalInfo {
   /** `aws:PrincipalArn`: the role ARN for a role session, else the principal's own ARN. */
   readonly principalArn: string;
   readonly account?: string;
-  readonly partition: string;
   /** The role or user in the stacks, when the principal is one. */
   readonly entry?: Entry;
   readonly name?: string;
@@ -41,10 +40,10 @@ export function resolvePrincipal(catalog: Catalog, principal: IConstruct | strin
     return fromEntry(catalog, target.entry!, sessionName);
   }
   if (WEB_IDENTITY_PROVIDERS.has(principal) || /^arn:[a-z-]+:iam::\d{12}:(oidc-provider|saml-provider)\/.+$/.test(principal)) {
-    return { kind: 'federated', requestArn: principal, principalArn: principal, partition: 'aws', tags: {}, description: `federated identity provider ${principal}` };
+    return { kind: 'federated', requestArn: principal, principalArn: principal, tags: {}, description: `federated identity provider ${principal}` };
   }
   if (SERVICE_PRINCIPAL.test(principal)) {
-    return { kind: 'service', requestArn: principal, principalArn: principal, partition: 'aws', tags: {}, description: `service principal ${principal}` };
+    return { kind: 'service', requestArn: principal, principalArn: principal, tags: {}, description: `service principal ${principal}` };
   }
   const m = /^arn:([a-z-]+):(iam|sts)::(\d{12}):(.+)$/.exec(principal);
   if (!m) {
@@ -52,7 +51,7 @@ export function resolvePrincipal(catalog: Catalog, principal: IConstruct | strin
   }
   const [, partition, service, account, rest] = m;
   if (service === 'iam' && rest === 'root') {
-    return { kind: 'root', requestArn: principal, principalArn: principal, account, partition, userId: account, tags: {}, description: `root of account ${account}` };
+    return { kind: 'root', requestArn: principal, principalArn: principal, account, userId: account, tags: {}, description: `root of account ${account}` };
   }
   let type: 'AWS::IAM::Role' | 'AWS::IAM::User';
   let name: string;
@@ -76,10 +75,10 @@ export function resolvePrincipal(catalog: Catalog, principal: IConstruct | strin
     return {
       kind: 'role', requestArn: `arn:${partition}:sts::${account}:assumed-role/${name}/${session}`,
       principalArn: service === 'iam' ? principal : `arn:${partition}:iam::${account}:role/${name}`,
-      account, partition, name, tags: {}, description: `role ${name} of account ${account} (not in the stacks)`,
+      account, name, tags: {}, description: `role ${name} of account ${account} (not in the stacks)`,
     };
   }
-  return { kind: 'user', requestArn: principal, principalArn: principal, account, partition, name, tags: {}, description: `user ${name} of account ${account} (not in the stacks)` };
+  return { kind: 'user', requestArn: principal, principalArn: principal, account, name, tags: {}, description: `user ${name} of account ${account} (not in the stacks)` };
 }
 
 function fromEntry(catalog: Catalog, entry: Entry, sessionName: string): PrincipalInfo {
@@ -91,11 +90,11 @@ function fromEntry(catalog: Catalog, entry: Entry, sessionName: string): Princip
     case 'AWS::IAM::Role':
       return {
         kind: 'role', requestArn: `arn:${partition}:sts::${account}:assumed-role/${name}/${sessionName}`, principalArn: arn,
-        account, partition, entry, name, userId: `${physical.getAtt('RoleId')}:${sessionName}`, tags: catalog.tags(entry), description: entryName(entry),
+        account, entry, name, userId: `${physical.getAtt('RoleId')}:${sessionName}`, tags: catalog.tags(entry), description: entryName(entry),
       };
     case 'AWS::IAM::User':
       return {
-        kind: 'user', requestArn: arn, principalArn: arn, account, partition, entry, name,
+        kind: 'user', requestArn: arn, principalArn: arn, account, entry, name,
         userId: String(physical.getAtt('UserId')), tags: catalog.tags(entry), description: entryName(entry),
       };
     default:

@@ -32,7 +32,7 @@ export interface StackInfo {
   readonly stack?: Stack;
 }
 
-export function partitionOf(region: string): { partition: string; urlSuffix: string } {
+function partitionOf(region: string): { partition: string; urlSuffix: string } {
   if (region.startsWith('cn-')) return { partition: 'aws-cn', urlSuffix: 'amazonaws.com.cn' };
   if (region.startsWith('us-gov-')) return { partition: 'aws-us-gov', urlSuffix: 'amazonaws.com' };
   return { partition: 'aws', urlSuffix: 'amazonaws.com' };
