@@ -136,34 +136,22 @@ export class CrossAccountRole extends Construct implements iam.IGrantable {
     if (this.mfaRequired) common.Bool = { 'aws:MultiFactorAuthPresent': 'true' };
     if (props.maxMfaAge !== undefined) common.NumericLessThan = { 'aws:MultiFactorAuthAge': props.maxMfaAge.toSeconds() };
     if (props.requireSourceIdentity) common.Null = { 'sts:SourceIdentity': 'false' };
+    // The actions STS authorizes next to sts:AssumeRole when the caller sets a source identity or
+    // passes session tags, each with the condition that limits it.
+    const sessionActions: [string, Record<string, Record<string, unknown>>][] = [];
+    if (props.requireSourceIdentity) sessionActions.push(['sts:SetSourceIdentity', { Null: { 'sts:SourceIdentity': 'false' } }]);
+    if (tagKeys.length > 0) sessionActions.push(['sts:TagSession', { 'ForAllValues:StringEquals': { 'aws:TagKeys': tagKeys } }]);
+    this.grantedActions = ['sts:AssumeRole', ...sessionActions.map(([action]) => action)];
 
     const statements: iam.PolicyStatement[] = [];
     for (const trust of props.trustedAccounts) {
-      statements.push(new iam.PolicyStatement({
-        actions: ['sts:AssumeRole'],
-        principals: trust._principals,
-        conditions: mergeConditions(trust._conditions(), common),
-      }));
-      // STS authorizes these next to sts:AssumeRole, but their request context lacks keys such as
-      // sts:ExternalId, so they only keep the organization condition; without the AssumeRole
-      // statement they let nobody in.
-      const scopeOnly: Record<string, Record<string, unknown>> = trust.organizationId === undefined ? {} : { StringEquals: { 'aws:PrincipalOrgID': trust.organizationId } };
-      if (props.requireSourceIdentity) {
-        statements.push(new iam.PolicyStatement({
-          actions: ['sts:SetSourceIdentity'],
-          principals: trust._principals,
-          conditions: mergeConditions(scopeOnly, { Null: { 'sts:SourceIdentity': 'false' } }),
-        }));
-      }
-      if (tagKeys.length > 0) {
-        statements.push(new iam.PolicyStatement({
-          actions: ['sts:TagSession'],
-          principals: trust._principals,
-          conditions: mergeConditions(scopeOnly, { 'ForAllValues:StringEquals': { 'aws:TagKeys': tagKeys } }),
-        }));
+      statements.push(trustStatement('sts:AssumeRole', trust._principals, trust._conditions(), common));
+      // The request context of the session actions lacks keys such as sts:ExternalId, so they only
+      // keep the organization condition; without the AssumeRole statement they let nobody in.
+      for (const [action, conditions] of sessionActions) {
+        statements.push(trustStatement(action, trust._principals, trust._conditions(false), conditions));
       }
     }
-    this.grantedActions = ['sts:AssumeRole', ...(props.requireSourceIdentity ? ['sts:SetSourceIdentity'] : []), ...(tagKeys.length > 0 ? ['sts:TagSession'] : [])];
 
     this.role = new iam.Role(this, 'Resource', {
       roleName: props.roleName ?? PhysicalName.GENERATE_IF_NEEDED,
@@ -283,18 +271,15 @@ function iamDate(date: Date): string {
 }
 
 function describe(grantee: iam.IGrantable): string {
-  const principal = grantee.grantPrincipal as unknown as { node?: { path: string } };
-  return principal.node?.path ?? grantee.grantPrincipal.toString();
+  const principal = grantee.grantPrincipal;
+  return Construct.isConstruct(principal) ? principal.node.path : principal.toString();
 }
 
-function mergeConditions(...sets: Record<string, Record<string, unknown>>[]): Record<string, Record<string, unknown>> {
-  const result: Record<string, Record<string, unknown>> = {};
-  for (const set of sets) {
-    for (const [operator, keys] of Object.entries(set)) {
-      result[operator] = { ...(result[operator] ?? {}), ...keys };
-    }
-  }
-  return result;
+/** An Allow statement of the trust policy; `PolicyStatement` merges condition sets that share an operator. */
+function trustStatement(action: string, principals: iam.IPrincipal[], ...conditionSets: Record<string, Record<string, unknown>>[]): iam.PolicyStatement {
+  const statement = new iam.PolicyStatement({ actions: [action], principals });
+  conditionSets.forEach((conditions) => statement.addConditions(conditions));
+  return statement;
 }
 
 function validateSessionTagKeys(keys: string[]): void {

@@ -24,7 +24,9 @@ export class TrustedAccount {
    */
   public static account(accountId: string, options: TrustOptions = {}): TrustedAccount {
     validateAccountId('TrustedAccount.account', accountId);
-    return new TrustedAccount(`account ${accountId}`, [new iam.AccountPrincipal(accountId)], knownAccounts([accountId]), options.externalId, undefined, false, 'TrustedAccount.account');
+    return new TrustedAccount('TrustedAccount.account', {
+      description: `account ${accountId}`, principals: [new iam.AccountPrincipal(accountId)], accountIds: knownAccounts([accountId]), externalId: options.externalId,
+    });
   }
 
   /**
@@ -38,10 +40,10 @@ export class TrustedAccount {
     if (roles.length === 0) {
       throw new Error('TrustedAccount.roles: roles must name at least one role, got an empty list; pass the roles that may assume this role, or use TrustedAccount.account(accountId)');
     }
-    const accounts = knownAccounts(roles.map((r) => r.env.account));
-    const trust = new TrustedAccount(`roles ${roles.map((r) => r.node.path).join(', ')}`, roles.map((r) => new iam.ArnPrincipal(r.roleArn)), accounts, options.externalId, undefined, true, 'TrustedAccount.roles');
-    trust._roles = roles;
-    return trust;
+    return new TrustedAccount('TrustedAccount.roles', {
+      description: `roles ${roles.map((r) => r.node.path).join(', ')}`, principals: roles.map((r) => new iam.ArnPrincipal(r.roleArn)),
+      accountIds: knownAccounts(roles.map((r) => r.env.account)), externalId: options.externalId, roleChaining: true, roles,
+    });
   }
 
   /**
@@ -63,7 +65,9 @@ export class TrustedAccount {
       accounts.push(match[1]);
       chained ||= match[2] === 'role';
     }
-    return new TrustedAccount(`principals ${arns.join(', ')}`, arns.map((a) => new iam.ArnPrincipal(a)), accounts, options.externalId, undefined, chained, 'TrustedAccount.principalArns');
+    return new TrustedAccount('TrustedAccount.principalArns', {
+      description: `principals ${arns.join(', ')}`, principals: arns.map((a) => new iam.ArnPrincipal(a)), accountIds: accounts, externalId: options.externalId, roleChaining: chained,
+    });
   }
 
   /**
@@ -75,7 +79,9 @@ export class TrustedAccount {
     if (!Token.isUnresolved(organizationId) && !/^o-[a-z0-9]{10,32}$/.test(organizationId)) {
       throw new Error(`TrustedAccount.organization: organizationId must look like o-a1b2c3d4e5 ("o-" and 10 to 32 lower-case letters or digits), got "${organizationId}"`);
     }
-    return new TrustedAccount(`organization ${organizationId}`, [new iam.AnyPrincipal()], [], options.externalId, organizationId, false, 'TrustedAccount.organization');
+    return new TrustedAccount('TrustedAccount.organization', {
+      description: `organization ${organizationId}`, principals: [new iam.AnyPrincipal()], accountIds: [], externalId: options.externalId, organizationId,
+    });
   }
 
   /**
@@ -85,7 +91,9 @@ export class TrustedAccount {
    */
   public static thirdParty(accountId: string, externalId: string): TrustedAccount {
     validateAccountId('TrustedAccount.thirdParty', accountId);
-    return new TrustedAccount(`third party ${accountId}`, [new iam.AccountPrincipal(accountId)], knownAccounts([accountId]), externalId, undefined, false, 'TrustedAccount.thirdParty');
+    return new TrustedAccount('TrustedAccount.thirdParty', {
+      description: `third party ${accountId}`, principals: [new iam.AccountPrincipal(accountId)], accountIds: knownAccounts([accountId]), externalId, thirdParty: true,
+    });
   }
 
   /** The ExternalId callers must present, if any. */
@@ -101,38 +109,46 @@ export class TrustedAccount {
   /** @internal Whether the callers are roles, whose sessions are role chaining (at most 1 hour). */
   public readonly _roleChaining: boolean;
   /** @internal The trusted role constructs, for a roles trust. */
-  public _roles?: iam.IRole[];
+  public readonly _roles?: iam.IRole[];
   /** @internal Whether this trusts a third party's service. */
   public readonly _thirdParty: boolean;
 
-  private constructor(
-    description: string,
-    principals: iam.IPrincipal[],
-    accountIds: string[],
-    externalId: string | undefined,
-    organizationId: string | undefined,
-    roleChaining: boolean,
-    where: string,
-  ) {
-    if (externalId !== undefined) validateExternalId(where, externalId);
-    this.description = description;
-    this._principals = principals;
-    this.accountIds = accountIds;
-    this.externalId = externalId;
-    this.organizationId = organizationId;
-    this._roleChaining = roleChaining;
-    this._thirdParty = where === 'TrustedAccount.thirdParty';
+  /** @param where the factory, for messages */
+  private constructor(where: string, trust: TrustSpec) {
+    if (trust.externalId !== undefined) validateExternalId(where, trust.externalId);
+    this.description = trust.description;
+    this._principals = trust.principals;
+    this.accountIds = trust.accountIds;
+    this.externalId = trust.externalId;
+    this.organizationId = trust.organizationId;
+    this._roleChaining = trust.roleChaining ?? false;
+    this._roles = trust.roles;
+    this._thirdParty = trust.thirdParty ?? false;
   }
 
-  /** @internal The conditions of the trust statement that this kind of trust itself needs. */
-  public _conditions(): Record<string, Record<string, unknown>> {
-    const conditions: Record<string, Record<string, unknown>> = {};
+  /**
+   * @internal The conditions of the trust statements that this kind of trust itself needs.
+   * @param withExternalId false for statements of actions other than sts:AssumeRole, whose request
+   *   context has no sts:ExternalId
+   */
+  public _conditions(withExternalId: boolean = true): Record<string, Record<string, unknown>> {
     const equals: Record<string, unknown> = {};
-    if (this.externalId !== undefined) equals['sts:ExternalId'] = this.externalId;
+    if (withExternalId && this.externalId !== undefined) equals['sts:ExternalId'] = this.externalId;
     if (this.organizationId !== undefined) equals['aws:PrincipalOrgID'] = this.organizationId;
-    if (Object.keys(equals).length > 0) conditions.StringEquals = equals;
-    return conditions;
+    return Object.keys(equals).length > 0 ? { StringEquals: equals } : {};
   }
+}
+
+/** What a factory of `TrustedAccount` found out about the trust. */
+interface TrustSpec {
+  readonly description: string;
+  readonly principals: iam.IPrincipal[];
+  readonly accountIds: string[];
+  readonly externalId?: string;
+  readonly organizationId?: string;
+  readonly roleChaining?: boolean;
+  readonly roles?: iam.IRole[];
+  readonly thirdParty?: boolean;
 }
 
 /** The account ids known at synth time: a token (e.g. a parameter) is only known at deploy time. */
