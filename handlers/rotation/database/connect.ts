@@ -29,21 +29,22 @@ export async function login<C>(ctx: StepContext, driver: DatabaseDriver<C>, cred
   const base = { host, port, username: creds.username, password: creds.password, database };
   const mode = tlsMode(ctx.config, creds);
   const key = `${host}:${port}`;
+  const attempt = async (tls: boolean): Promise<C | undefined> => {
+    const conn = await driver.connect({ ...base, tls });
+    ctx.log.info(conn ? 'login' : 'login-rejected', `${conn ? 'logged in' : 'password rejected'} over ${tls ? 'TLS' : 'plain TCP'}`, { credential: who });
+    return conn;
+  };
   try {
     if (mode === 'require' || (mode === 'prefer' && !plainOnly.has(key))) {
       try {
-        const conn = await driver.connect({ ...base, tls: true });
-        ctx.log.info(conn ? 'login' : 'login-rejected', `${conn ? 'logged in' : 'password rejected'} over TLS`, { credential: who });
-        return conn;
+        return await attempt(true);
       } catch (err) {
         if (!(err instanceof ConnectError && err.kind === 'tls') || mode === 'require') throw err;
         plainOnly.add(key);
         ctx.log.warn('tls-fallback', `TLS to ${key} failed (${err.message}); using plain TCP. Set REQUIRE_TLS=true (and NODE_EXTRA_CA_CERTS for a private CA) to forbid this`, { credential: who });
       }
     }
-    const conn = await driver.connect({ ...base, tls: false });
-    ctx.log.info(conn ? 'login' : 'login-rejected', `${conn ? 'logged in' : 'password rejected'} over plain TCP`, { credential: who });
-    return conn;
+    return await attempt(false);
   } catch (err) {
     if (err instanceof ConnectError) {
       const hint = err.kind === 'tls' ? ' (TLS is required by REQUIRE_TLS or the secret\'s "ssl": true)' : '';

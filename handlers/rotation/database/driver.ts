@@ -1,3 +1,5 @@
+import { RotationError, describeError } from '../engine/errors';
+
 /** Where and as whom to connect. */
 export interface ConnectTarget {
   readonly host: string;
@@ -12,12 +14,29 @@ export interface ConnectTarget {
 /** Why a connection attempt failed, when it was not a rejected password. */
 export class ConnectError extends Error {
   constructor(
-    /** 'tls': the server has no TLS or its certificate did not verify; 'unreachable': no answer. */
-    public readonly kind: 'tls' | 'unreachable' | 'other',
+    /** 'tls': the server has no TLS or its certificate did not verify (login may fall back to plain TCP). */
+    public readonly kind: 'tls' | 'other',
     message: string,
   ) {
     super(message);
     this.name = 'ConnectError';
+  }
+}
+
+/** A driver's failed connection attempt (not a rejected password), as a log- and throw-safe ConnectError. */
+export function connectFailure(err: unknown, password: string): ConnectError {
+  const e = err as { code?: unknown; message?: unknown };
+  // Both drivers name TLS trouble in the code (HANDSHAKE_NO_SSL_SUPPORT) or the message.
+  const tls = /certificate|self[- ]signed|altname|SSL|TLS/i.test(`${e.code ?? ''} ${e.message ?? ''}`);
+  return new ConnectError(tls ? 'tls' : 'other', describeError(err, [password]));
+}
+
+/** Runs a statement that carries a password; its errors are re-worded so no SQL text escapes. */
+export async function runSecretStatement(run: () => Promise<unknown>, what: string, password: string): Promise<void> {
+  try {
+    await run();
+  } catch (err) {
+    throw new RotationError(`${what} failed: ${describeError(err, [password])}`);
   }
 }
 

@@ -8,13 +8,24 @@ import type { DatabaseDriver } from './driver';
 
 const CLONE_SUFFIX = '_clone';
 
-function parse(ctx: StepContext, driver: DatabaseDriver<unknown>, version: SecretVersion, stage: string, requireMasterArn: boolean): DatabaseSecret {
-  const secret = parseDatabaseSecret(version.secretString, `the ${stage} value of secret ${ctx.secretId}`, { engines: driver.engines, requireMasterArn });
-  ctx.remember(secret.password);
-  return secret;
+type Parse = (ctx: StepContext, version: SecretVersion, stage: string) => DatabaseSecret;
+
+/** Parses and checks one version of the user's secret; alternating users also need `masterarn`. */
+function secretParser<C>(driver: DatabaseDriver<C>, requireMasterArn: boolean): Parse {
+  return (ctx, version, stage) => {
+    const secret = parseDatabaseSecret(version.secretString, `the ${stage} value of secret ${ctx.secretId}`, { engines: driver.engines, requireMasterArn });
+    ctx.remember(secret.password);
+    return secret;
+  };
 }
 
-function sameServer(driver: DatabaseDriver<unknown>, a: { host?: unknown; port?: unknown }, b: { host?: unknown; port?: unknown }): boolean {
+/** AWSPENDING and AWSCURRENT, read together, as setSecret needs both. */
+async function pendingAndCurrent(ctx: StepContext, parse: Parse): Promise<[DatabaseSecret, DatabaseSecret]> {
+  const [pending, current] = await Promise.all([ctx.readPending(), ctx.readCurrent()]);
+  return [parse(ctx, pending, STAGE_PENDING), parse(ctx, current, STAGE_CURRENT)];
+}
+
+function sameServer<C>(driver: DatabaseDriver<C>, a: { host?: unknown; port?: unknown }, b: { host?: unknown; port?: unknown }): boolean {
   return a.host === b.host && (portOf(a.port) ?? driver.defaultPort) === (portOf(b.port) ?? driver.defaultPort);
 }
 
@@ -24,20 +35,18 @@ function sameServer(driver: DatabaseDriver<unknown>, a: { host?: unknown; port?:
  * where clients must never see a rejected password.
  */
 export function singleUser<C>(driver: DatabaseDriver<C>): Strategy {
-  const d = driver as DatabaseDriver<unknown>;
+  const parse = secretParser(driver, false);
   return {
     async buildPending(ctx, current) {
-      const secret = parse(ctx, d, current, STAGE_CURRENT, false);
+      const secret = parse(ctx, current, STAGE_CURRENT);
       return JSON.stringify({ ...secret, password: await ctx.newPassword() });
     },
     checkPending(ctx, pending) {
-      parse(ctx, d, pending, STAGE_PENDING, false);
+      parse(ctx, pending, STAGE_PENDING);
     },
     async setSecret(ctx) {
-      const [pendingVersion, currentVersion] = await Promise.all([ctx.readPending(), ctx.readCurrent()]);
-      const pending = parse(ctx, d, pendingVersion, STAGE_PENDING, false);
-      const current = parse(ctx, d, currentVersion, STAGE_CURRENT, false);
-      if (pending.username !== current.username || !sameServer(d, pending, current)) {
+      const [pending, current] = await pendingAndCurrent(ctx, parse);
+      if (pending.username !== current.username || !sameServer(driver, pending, current)) {
         throw new RotationError('AWSPENDING names another user or server than AWSCURRENT; single-user rotation only changes the password of the AWSCURRENT user');
       }
       driver.prepare?.(pending.password);
@@ -55,7 +64,7 @@ export function singleUser<C>(driver: DatabaseDriver<C>): Strategy {
         // AWSCURRENT can stop working when the database was restored from a backup: try AWSPREVIOUS.
         const previousVersion = await ctx.read(STAGE_PREVIOUS);
         if (previousVersion) {
-          const previous = parse(ctx, d, previousVersion, STAGE_PREVIOUS, false);
+          const previous = parse(ctx, previousVersion, STAGE_PREVIOUS);
           if (previous.username !== current.username) {
             throw new RotationError('AWSPREVIOUS names another user than AWSCURRENT; refusing to log in with it');
           }
@@ -70,7 +79,7 @@ export function singleUser<C>(driver: DatabaseDriver<C>): Strategy {
       ctx.log.info('password-set', 'set the AWSPENDING password on the database user');
     },
     async testSecret(ctx) {
-      await testPending(ctx, driver, parse(ctx, d, await ctx.readPending(), STAGE_PENDING, false));
+      await testPending(ctx, driver, parse(ctx, await ctx.readPending(), STAGE_PENDING));
     },
   };
 }
@@ -81,7 +90,7 @@ export function singleUser<C>(driver: DatabaseDriver<C>): Strategy {
  * AWSCURRENT keeps working throughout.
  */
 export function alternatingUsers<C>(driver: DatabaseDriver<C>): Strategy {
-  const d = driver as DatabaseDriver<unknown>;
+  const parse = secretParser(driver, true);
   const alternate = (username: string, engine: string): string => {
     if (username.endsWith(CLONE_SUFFIX)) return username.slice(0, -CLONE_SUFFIX.length);
     const clone = username + CLONE_SUFFIX;
@@ -93,17 +102,15 @@ export function alternatingUsers<C>(driver: DatabaseDriver<C>): Strategy {
   };
   return {
     async buildPending(ctx, current) {
-      const secret = parse(ctx, d, current, STAGE_CURRENT, true);
+      const secret = parse(ctx, current, STAGE_CURRENT);
       return JSON.stringify({ ...secret, username: alternate(secret.username, secret.engine), password: await ctx.newPassword() });
     },
     checkPending(ctx, pending) {
-      parse(ctx, d, pending, STAGE_PENDING, true);
+      parse(ctx, pending, STAGE_PENDING);
     },
     async setSecret(ctx) {
-      const [pendingVersion, currentVersion] = await Promise.all([ctx.readPending(), ctx.readCurrent()]);
-      const pending = parse(ctx, d, pendingVersion, STAGE_PENDING, true);
-      const current = parse(ctx, d, currentVersion, STAGE_CURRENT, true);
-      if (pending.username !== alternate(current.username, current.engine) || !sameServer(d, pending, current)) {
+      const [pending, current] = await pendingAndCurrent(ctx, parse);
+      if (pending.username !== alternate(current.username, current.engine) || !sameServer(driver, pending, current)) {
         throw new RotationError('AWSPENDING must name the alternate of the AWSCURRENT user on the same server; refusing to change another user');
       }
       // Two logins at once: AWSCURRENT, which must work before the master acts on its behalf
@@ -132,7 +139,7 @@ export function alternatingUsers<C>(driver: DatabaseDriver<C>): Strategy {
       }
     },
     async testSecret(ctx) {
-      await testPending(ctx, driver, parse(ctx, d, await ctx.readPending(), STAGE_PENDING, true));
+      await testPending(ctx, driver, parse(ctx, await ctx.readPending(), STAGE_PENDING));
     },
   };
 }
@@ -143,7 +150,7 @@ async function loginAsMaster<C>(ctx: StepContext, driver: DatabaseDriver<C>, cur
   ctx.remember(masterVersion.secretString);
   const master = parseMasterSecret(masterVersion.secretString, `the master secret ${current.masterarn}`, { engines: driver.engines });
   ctx.remember(master.password);
-  if (master.host !== undefined && !sameServer(driver as DatabaseDriver<unknown>, master, current)) {
+  if (master.host !== undefined && !sameServer(driver, master, current)) {
     throw new RotationError(`the master secret ${current.masterarn} is for another server than secret ${ctx.secretId}; use the master secret of the same database`);
   }
   // Connection details of the user's secret; credentials of the master.

@@ -51,9 +51,7 @@ export function parseDatabaseSecret(text: string, what: string, rules: DatabaseS
       throw new RotationError(`${what} field '${field}' must be a string, got a ${typeof json[field]}`);
     }
   }
-  if (!rules.engines.includes(json.engine as string)) {
-    throw new RotationError(`${what} names engine '${json.engine}', which this strategy does not rotate; supported engines: ${rules.engines.join(', ')}`);
-  }
+  checkEngine(json, what, rules.engines);
   checkOptional(json, what);
   return json as DatabaseSecret;
 }
@@ -69,11 +67,15 @@ export function parseMasterSecret(text: string, what: string, rules: Pick<Databa
       throw new RotationError(`${what} is missing '${field}' (a non-empty string); the master secret needs username and password`);
     }
   }
-  if (json.engine !== undefined && !rules.engines.includes(json.engine as string)) {
-    throw new RotationError(`${what} names engine '${String(json.engine)}', which this strategy does not rotate; supported engines: ${rules.engines.join(', ')}`);
-  }
+  if (json.engine !== undefined) checkEngine(json, what, rules.engines);
   checkOptional(json, what);
   return json as Partial<DatabaseSecret> & { username: string; password: string };
+}
+
+function checkEngine(json: Record<string, unknown>, what: string, engines: readonly string[]): void {
+  if (!engines.includes(json.engine as string)) {
+    throw new RotationError(`${what} names engine '${String(json.engine)}', which this strategy does not rotate; supported engines: ${engines.join(', ')}`);
+  }
 }
 
 function checkOptional(json: Record<string, unknown>, what: string): void {

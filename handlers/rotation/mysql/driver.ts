@@ -1,22 +1,11 @@
 import { randomBytes } from 'node:crypto';
 import { createConnection, type Connection, type RowDataPacket } from 'mysql2/promise';
-import { RotationError, describeError } from '../engine/errors';
-import { ConnectError, type ConnectTarget, type DatabaseDriver } from '../database/driver';
+import { connectFailure, runSecretStatement, type ConnectTarget, type DatabaseDriver } from '../database/driver';
 
 const AUTH_FAILED = new Set([1045, 1698]);
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE', 'PROTOCOL_CONNECTION_LOST']);
 
 function text(value: unknown): string {
   return Buffer.isBuffer(value) ? value.toString('utf8') : value == null ? '' : String(value);
-}
-
-/** Runs a statement that carries a password; errors are re-worded so no SQL text escapes. */
-async function runSecretStatement(conn: Connection, sql: string, values: unknown[], what: string, password: string): Promise<void> {
-  try {
-    await conn.query(sql, values);
-  } catch (err) {
-    throw new RotationError(`${what} failed: ${describeError(err, [password])}`);
-  }
 }
 
 /**
@@ -75,14 +64,9 @@ export const mysqlDriver: DatabaseDriver<Connection> = {
         connectTimeout: 5000,
       });
     } catch (err) {
-      const e = err as { code?: string; errno?: number; message?: string };
-      if (e.errno !== undefined && AUTH_FAILED.has(e.errno)) return undefined;
-      const message = String(e.message ?? '');
-      if (e.code === 'HANDSHAKE_NO_SSL_SUPPORT' || /certificate|self[- ]signed|altname|SSL|TLS/i.test(`${e.code ?? ''} ${message}`)) {
-        throw new ConnectError('tls', describeError(err, [target.password]));
-      }
-      if (e.code && UNREACHABLE.has(e.code)) throw new ConnectError('unreachable', describeError(err, [target.password]));
-      throw new ConnectError('other', describeError(err, [target.password]));
+      const errno = (err as { errno?: number }).errno;
+      if (errno !== undefined && AUTH_FAILED.has(errno)) return undefined;
+      throw connectFailure(err, target.password);
     }
   },
 
@@ -100,7 +84,7 @@ export const mysqlDriver: DatabaseDriver<Connection> = {
     // MariaDB). MariaDB wants PASSWORD(), which MySQL 8 removed.
     const [rows] = await conn.query<RowDataPacket[]>('SELECT VERSION() AS version');
     const mariadb = /mariadb/i.test(text(rows[0].version));
-    await runSecretStatement(conn, mariadb ? 'SET PASSWORD = PASSWORD(?)' : 'SET PASSWORD = ?', [password], 'SET PASSWORD', password);
+    await runSecretStatement(() => conn.query(mariadb ? 'SET PASSWORD = PASSWORD(?)' : 'SET PASSWORD = ?', [password]), 'SET PASSWORD', password);
   },
 
   async provisionAlternate(master, currentConn, _currentUsername, pendingUsername, password) {
@@ -117,7 +101,7 @@ export const mysqlDriver: DatabaseDriver<Connection> = {
       // A throw-away password first: AWSPENDING's only once grants and TLS are in place, so a
       // retry that finds AWSPENDING logging in knows the user is complete.
       const placeholder = randomBytes(24).toString('base64');
-      await runSecretStatement(master, `CREATE USER ${pendingSql} IDENTIFIED BY ?`, [placeholder], 'CREATE USER', placeholder);
+      await runSecretStatement(() => master.query(`CREATE USER ${pendingSql} IDENTIFIED BY ?`, [placeholder]), 'CREATE USER', placeholder);
     }
 
     // Grants of the current user, added to the alternate (never revoked: it may still be in use as AWSPREVIOUS).
@@ -144,7 +128,7 @@ export const mysqlDriver: DatabaseDriver<Connection> = {
     }
     await master.query(`ALTER USER ${pendingSql} REQUIRE ${require}`, values);
 
-    await runSecretStatement(master, `ALTER USER ${pendingSql} IDENTIFIED BY ?`, [password], 'ALTER USER', password);
+    await runSecretStatement(() => master.query(`ALTER USER ${pendingSql} IDENTIFIED BY ?`, [password]), 'ALTER USER', password);
     return created ? 'created' : 'updated';
   },
 };

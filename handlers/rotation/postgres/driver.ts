@@ -1,10 +1,8 @@
 import { createHash, createHmac, pbkdf2, randomBytes } from 'node:crypto';
 import { Client } from 'pg';
-import { RotationError, describeError } from '../engine/errors';
-import { ConnectError, type ConnectTarget, type DatabaseDriver } from '../database/driver';
+import { connectFailure, runSecretStatement, type ConnectTarget, type DatabaseDriver } from '../database/driver';
 
 const AUTH_FAILED = new Set(['28P01', '28000']);
-const UNREACHABLE = new Set(['ECONNREFUSED', 'ECONNRESET', 'ETIMEDOUT', 'EHOSTUNREACH', 'ENETUNREACH', 'ENOTFOUND', 'EAI_AGAIN', 'EPIPE']);
 
 /** Always-quoted identifier: exact name, embedded quotes doubled (what quote_ident does, unconditionally). */
 export function quoteIdent(name: string): string {
@@ -47,15 +45,6 @@ async function passwordClause(password: string): Promise<string> {
   return `PASSWORD ${quoteLiteral(verifier ?? password)}`;
 }
 
-/** Runs a statement that carries a password; its errors are re-worded so no SQL text escapes. */
-async function runSecretStatement(client: Client, sql: string, what: string, password: string): Promise<void> {
-  try {
-    await client.query(sql);
-  } catch (err) {
-    throw new RotationError(`${what} failed: ${describeError(err, [password])}`);
-  }
-}
-
 export const postgresDriver: DatabaseDriver<Client> = {
   label: 'PostgreSQL',
   engines: ['postgres', 'aurora-postgresql'],
@@ -72,25 +61,18 @@ export const postgresDriver: DatabaseDriver<Client> = {
       database: target.database,
       ssl: target.tls ? { rejectUnauthorized: true } : false,
       connectionTimeoutMillis: 5000,
-      // Do not let a dropped connection crash the function between queries.
       application_name: 'secrets-manager-rotation',
     });
+    // Do not let a dropped connection crash the function between queries.
     client.on('error', () => undefined);
     try {
       await client.connect();
       return client;
     } catch (err) {
       await client.end().catch(() => undefined);
-      const e = err as { code?: string; message?: string };
-      if (e.code && AUTH_FAILED.has(e.code)) return undefined;
-      const message = String(e.message ?? '');
-      if (/does not support SSL/i.test(message) || /certificate|self[- ]signed|altname|SSL|TLS/i.test(`${e.code ?? ''} ${message}`)) {
-        throw new ConnectError('tls', describeError(err, [target.password]));
-      }
-      if ((e.code && UNREACHABLE.has(e.code)) || /timeout|terminated/i.test(message)) {
-        throw new ConnectError('unreachable', describeError(err, [target.password]));
-      }
-      throw new ConnectError('other', describeError(err, [target.password]));
+      const code = (err as { code?: string }).code;
+      if (code && AUTH_FAILED.has(code)) return undefined;
+      throw connectFailure(err, target.password);
     }
   },
 
@@ -108,7 +90,8 @@ export const postgresDriver: DatabaseDriver<Client> = {
 
   async changeOwnPassword(client, password) {
     // ALTER ROLE takes no bind parameters; the user's own name comes from the session.
-    await runSecretStatement(client, `ALTER USER CURRENT_USER WITH ${await passwordClause(password)}`, 'ALTER USER', password);
+    const sql = `ALTER USER CURRENT_USER WITH ${await passwordClause(password)}`;
+    await runSecretStatement(() => client.query(sql), 'ALTER USER', password);
   },
 
   async provisionAlternate(master, _currentConn, currentUsername, pendingUsername, password) {
@@ -126,7 +109,7 @@ export const postgresDriver: DatabaseDriver<Client> = {
     // One simple query with several statements runs as one transaction: a crash leaves the
     // role as it was or complete.
     const sql = `${created ? 'CREATE' : 'ALTER'} ROLE ${quoteIdent(pendingUsername)} WITH LOGIN ${clause}${grant}`;
-    await runSecretStatement(master, sql, created ? 'CREATE ROLE' : 'ALTER ROLE', password);
+    await runSecretStatement(() => master.query(sql), created ? 'CREATE ROLE' : 'ALTER ROLE', password);
     return created ? 'created' : 'updated';
   },
 };
