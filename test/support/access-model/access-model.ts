@@ -69,9 +69,7 @@ export class AccessModel {
     const infos = loadStacks(stacks, { account: options.defaultAccount ?? DEFAULT_ACCOUNT, region: options.defaultRegion ?? DEFAULT_REGION });
     this.catalog = new Catalog(infos, options.parameters);
     this.identity = new IdentityPolicies(this.catalog, options.managedPolicies ?? {}, options.ignoreUnknownAwsManagedPolicies);
-    this.org = new OrgPolicies(this.catalog, {
-      scps: options.serviceControlPolicies, rcps: options.resourceControlPolicies, managementAccount: options.managementAccount, organizationUnits: options.organizationUnits,
-    });
+    this.org = new OrgPolicies(this.catalog, options);
   }
 
   /** 'Allowed' | 'ImplicitlyDenied' | 'ExplicitlyDenied' for the request. */
@@ -96,7 +94,7 @@ export class AccessModel {
     const rcps = this.org.rcpsFor(resource.account);
     const endpoint = request.vpcEndpoint ? resolveEndpoint(this.catalog, request.vpcEndpoint) : undefined;
 
-    const defaults = defaultContext(this.catalog, principal, resource, this.options, this.options.defaultRegion ?? DEFAULT_REGION);
+    const defaults = defaultContext(this.catalog, principal, resource, this.options);
     const { claims, context } = splitClaims(mergeContext({ ...defaults, ...endpoint?.context }, request.context), request.action);
     const prepare = <T extends PolicyDocument | undefined>(policy: T): T => canonicalPolicy(withClaims(policy, claims));
     const orgLevel = (levels: SimulationOrgPolicies[]) => levels.map((l) => ({ ...l, policies: l.policies.map((p) => ({ ...p, policy: prepare(p.policy as PolicyDocument) })) }));
@@ -180,7 +178,7 @@ export class AccessModel {
   /** The principal's identity policies and permissions boundary. */
   private principalPolicies(principal: PrincipalInfo): { identityPolicies: NamedPolicy[]; boundary?: NamedPolicy } {
     if (principal.entry) {
-      return { identityPolicies: this.identity.forPrincipal(principal), boundary: this.identity.boundaryOf(principal) };
+      return { identityPolicies: this.identity.forPrincipal(principal.entry), boundary: this.identity.boundaryOf(principal.entry) };
     }
     if (principal.kind === 'service' || principal.kind === 'federated') return { identityPolicies: [] };
     return {

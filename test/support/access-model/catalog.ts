@@ -22,6 +22,11 @@ export function entryName(e: Entry): string {
   return `${e.resource.Type} '${e.logicalId}' of stack '${e.stack.stackName}'`;
 }
 
+/** A property that may hold one value or a list of them (`Roles`, `Statement`...) as a list. */
+export function asList(value: unknown): unknown[] {
+  return Array.isArray(value) ? value : value === undefined ? [] : [value];
+}
+
 /** Every resource of the model's stacks, with their resolved properties and physical facts. */
 export class Catalog {
   public readonly resolver: IntrinsicResolver;
@@ -85,19 +90,27 @@ export class Catalog {
    * carries, resolved in its stack.
    */
   public targetOf(construct: IConstruct, role: string): { entry?: Entry; arn?: string } {
-    if (this.cfnOf(construct)) return { entry: this.entryOf(construct, role) };
+    const arn = this.cfnOf(construct) ? undefined : this.importedArn(construct);
+    return arn !== undefined ? { arn } : { entry: this.entryOf(construct, role) };
+  }
+
+  private importedArn(construct: IConstruct): string | undefined {
     for (const attribute of IMPORTED_ARN_ATTRIBUTES) {
       const value = (construct as unknown as Record<string, unknown>)[attribute];
       if (typeof value !== 'string') continue;
-      if (!Token.isUnresolved(value)) return { arn: value };
+      if (!Token.isUnresolved(value)) return value;
       const stack = Stack.of(construct);
-      const info = this.stacks.find((s) => s.stack === stack);
+      const info = this.infoOf(stack);
       if (info) {
         const arn = this.resolver.resolve(info, stack.resolve(value), `${construct.node.path}.${attribute}`);
-        if (typeof arn === 'string') return { arn };
+        if (typeof arn === 'string') return arn;
       }
     }
-    return { entry: this.entryOf(construct, role) };
+    return undefined;
+  }
+
+  private infoOf(stack: Stack): StackInfo | undefined {
+    return this.stacks.find((s) => s.stack === stack);
   }
 
   /** The CfnResource itself, or down the default-child chain (an L3's 'Resource' L2, then its L1). */
@@ -117,7 +130,7 @@ export class Catalog {
       throw new Error(`AccessModel: the ${role} '${construct.node.path}' is not a CloudFormation resource and no default child (id 'Resource') leads to one; pass the L1/L2 construct or its ARN as a string.`);
     }
     const stack = Stack.of(cfn);
-    const info = this.stacks.find((s) => s.stack === stack);
+    const info = this.infoOf(stack);
     if (!info) {
       if (this.stacks.some((s) => s.stackName === stack.stackName)) {
         throw new Error(`AccessModel: the ${role} '${construct.node.path}' belongs to a stack named '${stack.stackName}' that is not the Stack object the model was given (a construct of another App?); use constructs of the stacks passed to this AccessModel.`);

@@ -2,6 +2,7 @@ import type { Catalog } from './catalog';
 import { canonicalKey } from './key-aliases';
 import type { PrincipalInfo } from './principals';
 import type { ResolvedResource } from './resources';
+import { DEFAULT_REGION } from './stack-set';
 import type { AccessModelOptions, ContextValue, RequestContext } from './types';
 
 function one(key: string, value: string | boolean | number | Date): string {
@@ -30,13 +31,13 @@ export function mergeContext(defaults: Record<string, string | string[]>, given:
 }
 
 /** Keys a real request would carry; a request's own context overrides them (see README.md). */
-export function defaultContext(catalog: Catalog, principal: PrincipalInfo, resource: ResolvedResource, options: AccessModelOptions, defaultRegion: string): Record<string, string | string[]> {
+export function defaultContext(catalog: Catalog, principal: PrincipalInfo, resource: ResolvedResource, options: AccessModelOptions): Record<string, string | string[]> {
   const ctx: Record<string, string | string[]> = {
     // SDKs and the console always call AWS over HTTPS.
     'aws:SecureTransport': 'true',
     'aws:PrincipalIsAWSService': principal.kind === 'service' ? 'true' : 'false',
     'aws:ResourceAccount': resource.account,
-    'aws:RequestedRegion': resource.arn.split(':')[3] || resource.entry?.stack.region || defaultRegion,
+    'aws:RequestedRegion': resource.arn.split(':')[3] || resource.entry?.stack.region || (options.defaultRegion ?? DEFAULT_REGION),
   };
   if (principal.kind === 'service') {
     ctx['aws:PrincipalArn'] = principal.principalArn;

@@ -1,6 +1,5 @@
-import { Catalog, Entry, entryName } from './catalog';
+import { asList, Catalog, Entry, entryName } from './catalog';
 import { awsManagedPolicyName, BUILT_IN_MANAGED_POLICIES } from './managed-policies';
-import type { PrincipalInfo } from './principals';
 import type { PolicyDocument } from './types';
 
 /** A policy with the name explanations show for it. */
@@ -20,10 +19,6 @@ const SINGLE_POLICY: Record<IamType, [string, string]> = {
   User: ['AWS::IAM::UserPolicy', 'UserName'],
   Group: ['AWS::IAM::GroupPolicy', 'GroupName'],
 };
-
-function asList(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : value === undefined ? [] : [value];
-}
 
 /** Collects identity policies, permissions boundaries and managed policy documents from the catalog. */
 export class IdentityPolicies {
@@ -49,8 +44,7 @@ export class IdentityPolicies {
   }
 
   /** Identity policies of a role or user of the stacks (inline, AWS::IAM::Policy, managed, and a user's groups'). */
-  public forPrincipal(principal: PrincipalInfo): NamedPolicy[] {
-    const entry = principal.entry!;
+  public forPrincipal(entry: Entry): NamedPolicy[] {
     const type: IamType = entry.resource.Type === 'AWS::IAM::Role' ? 'Role' : 'User';
     const policies = this.attachedTo(entry, type);
     if (type === 'User') {
@@ -68,8 +62,7 @@ export class IdentityPolicies {
   }
 
   /** The permissions boundary of a role or user, if it has one. */
-  public boundaryOf(principal: PrincipalInfo): NamedPolicy | undefined {
-    const entry = principal.entry!;
+  public boundaryOf(entry: Entry): NamedPolicy | undefined {
     const arn = this.catalog.prop(entry, 'PermissionsBoundary');
     if (arn === undefined) return undefined;
     if (typeof arn !== 'string') {

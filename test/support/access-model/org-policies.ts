@@ -1,6 +1,6 @@
 import type { SimulationOrgPolicies } from '@cloud-copilot/iam-simulate';
 import { Catalog, entryName } from './catalog';
-import type { OrgPolicyInput, PolicyDocument } from './types';
+import type { AccessModelOptions, OrgPolicyInput, PolicyDocument } from './types';
 
 interface OrgPolicy {
   readonly name: string;
@@ -22,14 +22,6 @@ function normalise(input: OrgPolicyInput | PolicyDocument, name: string): OrgPol
   return { name, document: input as PolicyDocument };
 }
 
-/**
- * Service and resource control policies: those passed as options plus AWS::Organizations::Policy
- * resources of type SERVICE_CONTROL_POLICY / RESOURCE_CONTROL_POLICY in the stacks. A policy from the
- * stacks applies to the 12-digit account ids among its TargetIds, and to the accounts of an OU target
- * as `organizationUnits` lists them (keyed by the OU's Name or id; an OU's child OUs count too); any
- * other target (the root, an OU not listed) applies it to every account.
- * They never apply to `managementAccount`.
- */
 /** The accounts an SCP target stands for; undefined = every account. */
 function accountsOfTarget(catalog: Catalog, target: string, units: Readonly<Record<string, readonly string[]>>): string[] | undefined {
   if (/^\d{12}$/.test(target)) return [target];
@@ -43,23 +35,23 @@ function accountsOfTarget(catalog: Catalog, target: string, units: Readonly<Reco
   return [...listed, ...(children.flat() as string[])];
 }
 
+/**
+ * Service and resource control policies: those passed as options plus AWS::Organizations::Policy
+ * resources of type SERVICE_CONTROL_POLICY / RESOURCE_CONTROL_POLICY in the stacks. A policy from the
+ * stacks applies to the 12-digit account ids among its TargetIds, and to the accounts of an OU target
+ * as `organizationUnits` lists them (keyed by the OU's Name or id; an OU's child OUs count too); any
+ * other target (the root, an OU not listed) applies it to every account.
+ * They never apply to `managementAccount`.
+ */
 export class OrgPolicies {
   private readonly scps: OrgPolicy[];
   private readonly rcps: OrgPolicy[];
   private readonly managementAccount?: string;
 
-  constructor(
-    catalog: Catalog,
-    options: {
-      scps?: ReadonlyArray<OrgPolicyInput | PolicyDocument>;
-      rcps?: ReadonlyArray<OrgPolicyInput | PolicyDocument>;
-      managementAccount?: string;
-      organizationUnits?: Readonly<Record<string, readonly string[]>>;
-    },
-  ) {
+  constructor(catalog: Catalog, options: AccessModelOptions) {
     this.managementAccount = options.managementAccount;
-    this.scps = (options.scps ?? []).map((p, i) => normalise(p, `scp-${i + 1}`));
-    this.rcps = (options.rcps ?? []).map((p, i) => normalise(p, `rcp-${i + 1}`));
+    this.scps = (options.serviceControlPolicies ?? []).map((p, i) => normalise(p, `scp-${i + 1}`));
+    this.rcps = (options.resourceControlPolicies ?? []).map((p, i) => normalise(p, `rcp-${i + 1}`));
     for (const e of catalog.ofType('AWS::Organizations::Policy')) {
       const policyType = catalog.prop(e, 'Type');
       const list = policyType === 'SERVICE_CONTROL_POLICY' ? this.scps : policyType === 'RESOURCE_CONTROL_POLICY' ? this.rcps : undefined;

@@ -1,16 +1,12 @@
-import { Catalog, Entry } from './catalog';
+import { asList, Catalog, Entry } from './catalog';
 import type { PolicyDocument } from './types';
-
-function asList(value: unknown): unknown[] {
-  return Array.isArray(value) ? value : value === undefined ? [] : [value];
-}
 
 function statementsOf(doc: unknown): unknown[] {
   return asList((doc as PolicyDocument | undefined)?.Statement);
 }
 
 /** Actions a role's trust policy governs. */
-const TRUST_ACTIONS = /^sts:(AssumeRole|AssumeRoleWithSAML|AssumeRoleWithWebIdentity|TagSession|SetSourceIdentity|SetContext)$/i;
+export const TRUST_ACTIONS = /^sts:(AssumeRole|AssumeRoleWithSAML|AssumeRoleWithWebIdentity|TagSession|SetSourceIdentity|SetContext)$/i;
 
 /** The default key policy KMS gives a key created without one: the account may use IAM policies. */
 function defaultKeyPolicy(entry: Entry): PolicyDocument {

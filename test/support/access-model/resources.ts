@@ -1,5 +1,6 @@
 import { Catalog, Entry } from './catalog';
 import type { PrincipalInfo } from './principals';
+import { TRUST_ACTIONS } from './resource-policies';
 import type { CheckRequest } from './types';
 
 /** What a request is on, as the model sees it. */
@@ -12,7 +13,7 @@ export interface ResolvedResource {
 
 /** Actions on resources whose resource policy always exists and always takes part (role trust, key policy). */
 const MANDATORY_RESOURCE_POLICY: ReadonlyArray<[RegExp, RegExp, string]> = [
-  [/^sts:(AssumeRole|AssumeRoleWithSAML|AssumeRoleWithWebIdentity|TagSession|SetSourceIdentity|SetContext)$/i, /^arn:[a-z-]+:iam::\d{12}:role\//, 'trust'],
+  [TRUST_ACTIONS, /^arn:[a-z-]+:iam::\d{12}:role\//, 'trust'],
   [/^kms:/i, /^arn:[a-z-]+:kms:[a-z0-9-]+:\d{12}:key\//, 'key'],
 ];
 
