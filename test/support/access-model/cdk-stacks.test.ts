@@ -5,12 +5,12 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
-import { AccessModel, AccessModelOptions, DEFAULT_ACCOUNT, DEFAULT_REGION } from './index';
+import { AccessModel, DEFAULT_ACCOUNT, DEFAULT_REGION } from './index';
 
 // The model on stacks built from aws-cdk-lib's own L2 constructs: grants, resource policies and
 // cross-stack references exactly as CDK synthesizes them.
 
-function build(options: AccessModelOptions = {}) {
+function build() {
   const app = new App();
   const dev = new Stack(app, 'Dev', { env: { account: '222222222222', region: 'eu-west-1' } });
   const prod = new Stack(app, 'Prod', { env: { account: '333333333333', region: 'eu-west-1' } });
@@ -55,8 +55,8 @@ function build(options: AccessModelOptions = {}) {
   const bounded = new iam.Role(shared, 'Bounded', { assumedBy: new iam.AccountRootPrincipal(), permissionsBoundary: boundary });
   bucket.grantReadWrite(bounded);
 
-  const model = new AccessModel([dev, prod, shared, consumer], options);
-  return { model, deployer, prodRole, key, keyUser, bucket, secret, topic, fn, reader, admin, auditor, bounded };
+  const stacks = [dev, prod, shared, consumer];
+  return { stacks, model: new AccessModel(stacks), deployer, prodRole, key, keyUser, bucket, secret, topic, fn, reader, admin, auditor, bounded };
 }
 
 const t = build();
@@ -99,8 +99,9 @@ describe('cross-account AssumeRole with ExternalId (L2 Role)', () => {
     expect(t.model.check({ principal: 'arn:aws:iam::222222222222:role/other', action: 'sts:AssumeRole', resource: t.prodRole })).toBe('ImplicitlyDenied');
   });
   test('... unless externalPrincipalPolicies says it holds nothing', () => {
-    const { model, prodRole } = build({ externalPrincipalPolicies: [] });
-    expect(model.check({ principal: 'arn:aws:iam::222222222222:role/other', action: 'sts:AssumeRole', resource: prodRole, context: { 'sts:ExternalId': 'x' } })).toBe('ImplicitlyDenied');
+    // the same (already synthesized) stacks, another model
+    const model = new AccessModel(t.stacks, { externalPrincipalPolicies: [] });
+    expect(model.check({ principal: 'arn:aws:iam::222222222222:role/other', action: 'sts:AssumeRole', resource: t.prodRole, context: { 'sts:ExternalId': 'x' } })).toBe('ImplicitlyDenied');
   });
 });
 
@@ -198,16 +199,12 @@ describe('multi-region secrets and keys', () => {
   }));
   const reader = new iam.Role(primary, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
   reader.addToPolicy(new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'], resources: ['arn:aws:secretsmanager:*:111111111111:secret:app/db-*'] }));
-  const model = () => {
-    // the replica key names its primary by ARN (a literal: CloudFormation cannot reference across regions)
-    const m0 = new AccessModel([primary]);
-    const replicaKey = new kms.CfnReplicaKey(replica, 'ReplicaKey', {
-      primaryKeyArn: m0.arnOf(key),
-      keyPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:role/replica-admin' }, Action: 'kms:*', Resource: '*' }] },
-    });
-    return { m: new AccessModel([primary, replica]), replicaKey };
-  };
-  const { m, replicaKey } = model();
+  // the replica key names its primary by ARN (a literal: CloudFormation cannot reference across regions)
+  const replicaKey = new kms.CfnReplicaKey(replica, 'ReplicaKey', {
+    primaryKeyArn: new AccessModel([primary]).arnOf(key),
+    keyPolicy: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { AWS: 'arn:aws:iam::111111111111:role/replica-admin' }, Action: 'kms:*', Resource: '*' }] },
+  });
+  const m = new AccessModel([primary, replica]);
 
   test('a multi-Region key has an mrk- id that its replica shares, in the replica\'s region', () => {
     const primaryArn = m.arnOf(key);

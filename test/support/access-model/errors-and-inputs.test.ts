@@ -199,6 +199,7 @@ describe('constructs the model rejects', () => {
     const s3stack = new Stack(app3, 'L3');
     const wrapper = new Construct(s3stack, 'Wrapper');
     const inner = new s3.Bucket(wrapper, 'Resource');
-    expect(new AccessModel([s3stack]).arnOf(wrapper)).toBe(new AccessModel([s3stack]).arnOf(inner));
+    const l3Model = new AccessModel([s3stack]);
+    expect(l3Model.arnOf(wrapper)).toBe(l3Model.arnOf(inner));
   });
 });
