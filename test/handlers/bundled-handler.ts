@@ -6,7 +6,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
-import { build } from 'esbuild';
+import { build, type BuildOptions } from 'esbuild';
 import type { Handler } from './harness';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -18,16 +18,21 @@ export interface BundledHandler {
   stop(): Promise<void>;
 }
 
+/** The esbuild options scripts/bundle-handlers.mjs uses, for handlers/rotation/<name>.lambda.ts. */
+export function rotationBundleOptions(name: string): BuildOptions {
+  return {
+    entryPoints: [join(ROOT, 'handlers', 'rotation', `${name}.lambda.ts`)],
+    bundle: true, minify: true, platform: 'node', target: 'node22', format: 'cjs',
+    external: ['@aws-sdk/*', 'pg-native'], legalComments: 'none', logLevel: 'warning',
+  };
+}
+
 /** Bundles handlers/rotation/<name>.lambda.ts into a temporary folder inside the repository (so @aws-sdk resolves). */
 export async function bundleRotationHandler(name: string): Promise<{ file: string; cleanup: () => void }> {
   mkdirSync(join(ROOT, '.tmp'), { recursive: true });
   const dir = mkdtempSync(join(ROOT, '.tmp', 'bundle-'));
   const file = join(dir, name, 'index.js');
-  await build({
-    entryPoints: [join(ROOT, 'handlers', 'rotation', `${name}.lambda.ts`)],
-    outfile: file, bundle: true, minify: true, platform: 'node', target: 'node22', format: 'cjs',
-    external: ['@aws-sdk/*', 'pg-native'], legalComments: 'none', logLevel: 'warning',
-  });
+  await build({ ...rotationBundleOptions(name), outfile: file });
   return { file, cleanup: () => rmSync(dir, { recursive: true, force: true }) };
 }
 

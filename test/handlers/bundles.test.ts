@@ -1,15 +1,19 @@
 // One bundle per engine, each with only what it needs: built exactly as `npm run bundle` does.
-import { join, resolve } from 'node:path';
 import { build, type Metafile } from 'esbuild';
+import { rotationBundleOptions } from './bundled-handler';
 
-const ROOT = resolve(__dirname, '..', '..');
+interface Inputs { packages: Set<string>; bytes: number }
 
-async function inputsOf(name: string): Promise<{ packages: Set<string>; bytes: number }> {
-  const result = await build({
-    entryPoints: [join(ROOT, 'handlers', 'rotation', `${name}.lambda.ts`)],
-    outfile: 'index.js', write: false, metafile: true, bundle: true, minify: true,
-    platform: 'node', target: 'node22', format: 'cjs', external: ['@aws-sdk/*', 'pg-native'], legalComments: 'none', logLevel: 'silent',
-  });
+/** One build per bundle, shared by the tests that read it. */
+const built = new Map<string, Promise<Inputs>>();
+
+function inputsOf(name: string): Promise<Inputs> {
+  if (!built.has(name)) built.set(name, analyse(name));
+  return built.get(name)!;
+}
+
+async function analyse(name: string): Promise<Inputs> {
+  const result = await build({ ...rotationBundleOptions(name), outfile: 'index.js', write: false, metafile: true, logLevel: 'silent' });
   const output = (result.metafile as Metafile).outputs['index.js'];
   const packages = new Set(Object.keys(output.inputs).map((path) => /node_modules\/((@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? 'handlers'));
   return { packages, bytes: output.bytes };

@@ -2,7 +2,7 @@
  * The two real database servers behind one small interface, so the same rotation scenarios run
  * against PostgreSQL and MariaDB.
  */
-import { createConnection } from 'mysql2/promise';
+import { createConnection, type Connection } from 'mysql2/promise';
 import { Client, escapeIdentifier, escapeLiteral } from 'pg';
 import { startMariaDb, type MariaDbServer } from '../support/databases/mariadb';
 import { startPostgres, type PostgresServer } from '../support/databases/postgres';
@@ -35,23 +35,64 @@ export interface DatabaseUnderTest {
   /** Logs in and reads the probe table. */
   canReadProbe(username: string, password: string): Promise<boolean>;
   userExists(name: string): Promise<boolean>;
-  /** MySQL only: the account's ssl_type. */
-  sslTypeOf?(name: string): Promise<string>;
+}
+
+/** A session as one user, the same shape for both engines. */
+interface Session {
+  /** Rows of a single statement's result. */
+  query(sql: string, params?: unknown[]): Promise<any[]>;
+  end(): Promise<void>;
+}
+
+/** Logs in directly (through no proxy and none of the handler's code); undefined when the password is rejected. */
+type Login = (user: string, password: string) => Promise<Session | undefined>;
+
+/** Runs `work` as `user`, who must be able to log in. */
+async function asUser<T>(login: Login, user: string, password: string, work: (session: Session) => Promise<T>): Promise<T> {
+  const session = await login(user, password);
+  if (!session) throw new Error(`${user} cannot log in`);
+  try {
+    return await work(session);
+  } finally {
+    await session.end();
+  }
+}
+
+/** canLogin and canReadProbe over an engine's login; `probeSql` counts the probe table's rows as `n`. */
+function loginChecks(login: Login, probeSql: string): Pick<DatabaseUnderTest, 'canLogin' | 'canReadProbe'> {
+  return {
+    async canLogin(username, password) {
+      const session = await login(username, password);
+      await session?.end();
+      return session !== undefined;
+    },
+    async canReadProbe(username, password) {
+      const session = await login(username, password);
+      if (!session) return false;
+      try {
+        return Number((await session.query(probeSql))[0].n) === 1;
+      } catch {
+        return false;
+      } finally {
+        await session.end();
+      }
+    },
+  };
 }
 
 export function postgresUnderTest(): DatabaseUnderTest {
   let server: PostgresServer;
-  const connect = async (user: string, password: string): Promise<Client | undefined> => {
+  const login: Login = async (user, password) => {
     const client = new Client({ host: '127.0.0.1', port: server.port, user, password, database: 'postgres' });
     client.on('error', () => undefined);
     try {
       await client.connect();
-      return client;
     } catch (err) {
       await client.end().catch(() => undefined);
       if ((err as { code?: string }).code === '28P01') return undefined;
       throw err;
     }
+    return { query: async (sql, params) => (await client.query(sql, params)).rows, end: () => client.end() };
   };
   return {
     engine: 'postgres',
@@ -76,29 +117,10 @@ export function postgresUnderTest(): DatabaseUnderTest {
     },
     async createRdsLikeMasterAndUser(master, masterPassword, user, userPassword) {
       await server.query(`CREATE ROLE ${escapeIdentifier(master)} LOGIN CREATEROLE PASSWORD ${escapeLiteral(masterPassword)}; GRANT SELECT ON probe TO ${escapeIdentifier(master)} WITH GRANT OPTION`);
-      const client = (await connect(master, masterPassword))!;
-      try {
-        await client.query(`CREATE ROLE ${escapeIdentifier(user)} LOGIN PASSWORD ${escapeLiteral(userPassword)}; GRANT SELECT ON probe TO ${escapeIdentifier(user)}`);
-      } finally {
-        await client.end();
-      }
+      await asUser(login, master, masterPassword, (session) =>
+        session.query(`CREATE ROLE ${escapeIdentifier(user)} LOGIN PASSWORD ${escapeLiteral(userPassword)}; GRANT SELECT ON probe TO ${escapeIdentifier(user)}`));
     },
-    async canLogin(username, password) {
-      const client = await connect(username, password);
-      await client?.end();
-      return client !== undefined;
-    },
-    async canReadProbe(username, password) {
-      const client = await connect(username, password);
-      if (!client) return false;
-      try {
-        return (await client.query('SELECT count(*)::int AS n FROM probe')).rows[0].n === 1;
-      } catch {
-        return false;
-      } finally {
-        await client.end();
-      }
-    },
+    ...loginChecks(login, 'SELECT count(*)::int AS n FROM probe'),
     async userExists(name) {
       return (await server.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name])).length === 1;
     },
@@ -107,13 +129,15 @@ export function postgresUnderTest(): DatabaseUnderTest {
 
 export function mariaDbUnderTest(): DatabaseUnderTest {
   let server: MariaDbServer;
-  const connect = async (user: string, password: string) => {
+  const login: Login = async (user, password) => {
+    let conn: Connection;
     try {
-      return await createConnection({ host: '127.0.0.1', port: server.port, user, password });
+      conn = await createConnection({ host: '127.0.0.1', port: server.port, user, password });
     } catch (err) {
       if ((err as { errno?: number }).errno === 1045) return undefined;
       throw err;
     }
+    return { query: async (sql, params) => (await conn.query<any[]>(sql, params))[0], end: () => conn.end() };
   };
   return {
     engine: 'mariadb',
@@ -143,37 +167,14 @@ export function mariaDbUnderTest(): DatabaseUnderTest {
       // The privileges RDS gives its MariaDB master user (no SUPER).
       await server.query("CREATE USER ?@'%' IDENTIFIED BY ?", [master, masterPassword]);
       await server.query("GRANT SELECT, INSERT, UPDATE, DELETE, CREATE, DROP, RELOAD, PROCESS, REFERENCES, INDEX, ALTER, SHOW DATABASES, CREATE TEMPORARY TABLES, LOCK TABLES, EXECUTE, REPLICATION SLAVE, BINLOG MONITOR, CREATE VIEW, SHOW VIEW, CREATE ROUTINE, ALTER ROUTINE, CREATE USER, EVENT, TRIGGER ON *.* TO ?@'%' WITH GRANT OPTION", [master]);
-      const conn = (await connect(master, masterPassword))!;
-      try {
-        await conn.query("CREATE USER ?@'%' IDENTIFIED BY ?", [user, userPassword]);
-        await conn.query("GRANT SELECT ON probe.* TO ?@'%'", [user]);
-      } finally {
-        await conn.end();
-      }
+      await asUser(login, master, masterPassword, async (session) => {
+        await session.query("CREATE USER ?@'%' IDENTIFIED BY ?", [user, userPassword]);
+        await session.query("GRANT SELECT ON probe.* TO ?@'%'", [user]);
+      });
     },
-    async canLogin(username, password) {
-      const conn = await connect(username, password);
-      await conn?.end();
-      return conn !== undefined;
-    },
-    async canReadProbe(username, password) {
-      const conn = await connect(username, password);
-      if (!conn) return false;
-      try {
-        const [rows] = await conn.query<any[]>('SELECT COUNT(*) AS n FROM probe.t');
-        return Number(rows[0].n) === 1;
-      } catch {
-        return false;
-      } finally {
-        await conn.end();
-      }
-    },
+    ...loginChecks(login, 'SELECT COUNT(*) AS n FROM probe.t'),
     async userExists(name) {
       return (await server.query("SELECT 1 FROM mysql.user WHERE User = ? AND Host = '%'", [name])).length === 1;
-    },
-    async sslTypeOf(name) {
-      const rows = await server.query("SELECT ssl_type FROM mysql.user WHERE User = ? AND Host = '%'", [name]);
-      return String(rows[0]?.ssl_type ?? '');
     },
   };
 }

@@ -43,16 +43,40 @@ export class LogCapture {
   }
 
   /** Parsed JSON log records. */
-  records(): Record<string, unknown>[] {
-    return this.lines.flatMap((line) => {
-      try {
-        const value = JSON.parse(line);
-        return typeof value === 'object' && value !== null ? [value] : [];
-      } catch {
-        return [];
-      }
-    });
+  records(): Record<string, any>[] {
+    return jsonRecords(this.lines);
   }
+}
+
+/** The JSON object lines of a log (the handler's structured records). */
+export function jsonRecords(lines: readonly string[]): Record<string, any>[] {
+  return lines.flatMap((line) => {
+    try {
+      const value = JSON.parse(line);
+      return typeof value === 'object' && value !== null ? [value] : [];
+    } catch {
+      return [];
+    }
+  });
+}
+
+/** The environment a handler needs to reach the stand-in, with dummy credentials. */
+export function standInEnvironment(endpoint: string): Record<string, string> {
+  return {
+    AWS_ENDPOINT_URL_SECRETS_MANAGER: endpoint,
+    AWS_REGION: 'us-east-1',
+    AWS_ACCESS_KEY_ID: 'AKIDSTANDIN',
+    AWS_SECRET_ACCESS_KEY: 'stand-in-secret-key',
+  };
+}
+
+/**
+ * Waits for every start before reporting the first failure, so afterAll stops whatever did start
+ * (a server still starting when Promise.all gave up would outlive the run).
+ */
+export async function startAll(starts: readonly Promise<unknown>[]): Promise<void> {
+  const failed = (await Promise.allSettled(starts)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) throw failed.reason;
 }
 
 /** Passwords (and API keys) inside a stored secret string: all its string values of 8+ characters that are not metadata. */
@@ -96,13 +120,7 @@ export class RotationRig {
   /** Call from beforeAll. */
   async start(): Promise<void> {
     this.standIn = await SecretsManagerStandIn.start();
-    Object.assign(process.env, {
-      AWS_ENDPOINT_URL_SECRETS_MANAGER: this.standIn.endpoint,
-      AWS_REGION: 'us-east-1',
-      AWS_ACCESS_KEY_ID: 'AKIDSTANDIN',
-      AWS_SECRET_ACCESS_KEY: 'stand-in-secret-key',
-      ROTATION_STRATEGY: this.strategy,
-    });
+    Object.assign(process.env, { ...standInEnvironment(this.standIn.endpoint), ROTATION_STRATEGY: this.strategy });
     this.client = new SecretsManagerClient({ endpoint: this.standIn.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
     this.logs.install();
   }

@@ -10,7 +10,7 @@ import { startMariaDb, type MariaDbServer } from '../support/databases/mariadb';
 import { startPostgres, type PostgresServer } from '../support/databases/postgres';
 import { makeTestCertificates, type TlsFiles } from '../support/databases/tls';
 import { bundleRotationHandler, startBundledHandler, type BundledHandler } from './bundled-handler';
-import { RotationRig, linesWithSecrets, secretValuesIn, uniqueName, type Handler } from './harness';
+import { RotationRig, jsonRecords, linesWithSecrets, secretValuesIn, standInEnvironment, startAll, uniqueName, type Handler } from './harness';
 
 let current: Handler = async () => { throw new Error('no bundled handler selected'); };
 const rig = new RotationRig((event) => current(event), 'set-per-child');
@@ -27,20 +27,16 @@ beforeAll(async () => {
   certDir = mkdtempSync(join(tmpdir(), 'rotation-tls-'));
   tls = makeTestCertificates(certDir);
   ca = readFileSync(tls.caFile, 'utf8');
-  // Each resource is recorded as soon as it exists, and every start is waited for before a
-  // failure is reported: afterAll then stops what did start (a server still starting when
-  // Promise.all gave up would outlive the run).
+  // Each resource is recorded as soon as it exists, so afterAll stops what did start.
   const bundle = (name: 'postgres' | 'mysql') => bundleRotationHandler(name).then((b) => {
     cleanups.push(b.cleanup);
     bundles[name] = b.file;
   });
-  const started = await Promise.allSettled([
+  await startAll([
     startPostgres({ tls }).then((s) => { pg = s; }),
     startMariaDb({ tls }).then((s) => { maria = s; }),
     bundle('postgres'), bundle('mysql'), rig.start(),
   ]);
-  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
-  if (failed) throw failed.reason;
 });
 
 afterAll(async () => {
@@ -53,16 +49,13 @@ afterAll(async () => {
 
 /** Starts the bundle in a child with the stand-in's endpoint and `env`, and makes it the rig's handler. */
 function use(bundle: 'postgres' | 'mysql', env: Record<string, string>): BundledHandler {
-  const child = startBundledHandler(bundles[bundle], {
-    AWS_ENDPOINT_URL_SECRETS_MANAGER: rig.standIn.endpoint, AWS_REGION: 'us-east-1',
-    AWS_ACCESS_KEY_ID: 'AKIDSTANDIN', AWS_SECRET_ACCESS_KEY: 'stand-in-secret-key', ...env,
-  });
+  const child = startBundledHandler(bundles[bundle], { ...standInEnvironment(rig.standIn.endpoint), ...env });
   children.push(child);
   current = child.handler;
   return child;
 }
 
-const records = (child: BundledHandler) => child.output.flatMap((l) => { try { return [JSON.parse(l)]; } catch { return []; } });
+const records = (child: BundledHandler) => jsonRecords(child.output);
 
 async function pgLogin(username: string, password: string, ssl: boolean): Promise<boolean> {
   const client = new Client({ host: '127.0.0.1', port: pg.port, user: username, password, database: 'postgres', ssl: ssl ? { ca } : false });
