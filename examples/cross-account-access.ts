@@ -95,11 +95,9 @@ export const crossAccountAccess: Example = {
 
     // The third half of the pattern: Developer's own policy allows sts:AssumeRole on ReportsReader.
     reader.grantAssume(developer);
-    acknowledge(developer.node.findChild('DefaultPolicy'), [
-      { id: 'NIST.800.53.R5-IAMNoInlinePolicy', reason: 'Written by grantAssume: the one statement lets this role assume the single prod ReportsReader role; it lives and dies with the role' },
-      { id: 'HIPAA.Security-IAMNoInlinePolicy', reason: 'Written by grantAssume: the one statement lets this role assume the single prod ReportsReader role; it lives and dies with the role' },
-      { id: 'PCI.DSS.321-IAMNoInlinePolicy', reason: 'Written by grantAssume: the one statement lets this role assume the single prod ReportsReader role; it lives and dies with the role' },
-    ]);
+    const inlineReason = 'Written by grantAssume: the one statement lets this role assume the single prod ReportsReader role; it lives and dies with the role';
+    acknowledge(developer.node.findChild('DefaultPolicy'), ['NIST.800.53.R5-IAMNoInlinePolicy', 'HIPAA.Security-IAMNoInlinePolicy', 'PCI.DSS.321-IAMNoInlinePolicy']
+      .map((id) => ({ id, reason: inlineReason })));
     const objectsReason = 'The role exists to read the reports; every object of this one named bucket and no other resource';
     acknowledge(readReports, [{ id: 'AwsSolutions-IAM5', reason: objectsReason, appliesTo: [`Resource::arn:<AWS::Partition>:s3:::${bucketName}/*`] }]);
     return [dev, prod];
