@@ -229,13 +229,21 @@ describe('DeveloperBoundary with a delegated role path', () => {
   });
 });
 
-describe('MfaRequired', () => {
+/** alice, in a group of humans under MfaRequired, and a role `admin` of her account. */
+function mfaUsers(groupPolicies: iam.IManagedPolicy[]) {
   const stack = new Stack(new App(), 'Users', { env: DEV });
-  const humans = new iam.Group(stack, 'Humans', { path: '/people/' });
+  const humans = new iam.Group(stack, 'Humans', { path: '/people/', managedPolicies: groupPolicies });
   const alice = new iam.User(stack, 'Alice', { userName: 'alice', groups: [humans] });
   new MfaRequired(stack, 'Mfa', { groups: [humans] });
-  humans.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('AdministratorAccess'));
-  const model = new AccessModel([stack]);
+  new iam.Role(stack, 'AdminRole', { roleName: 'admin', assumedBy: new iam.AccountRootPrincipal() });
+  return { alice, model: new AccessModel([stack]) };
+}
+
+// AdministratorAccess as well, so every "denied" is MfaRequired's explicit deny at work.
+const mfaAdministrators = mfaUsers([iam.ManagedPolicy.fromAwsManagedPolicyName('AdministratorAccess')]);
+
+describe('MfaRequired', () => {
+  const { alice, model } = mfaAdministrators;
   const check = (action: string, resource: string, context: Record<string, boolean | null> = {}) =>
     model.check({ principal: alice, action, resource, context, resourceAccount: '111111111111' });
 
@@ -260,11 +268,7 @@ describe('MfaRequired', () => {
 });
 
 describe('MfaRequired alone', () => {
-  const stack = new Stack(new App(), 'Users', { env: DEV });
-  const humans = new iam.Group(stack, 'Humans', { path: '/people/' });
-  const alice = new iam.User(stack, 'Alice', { userName: 'alice', groups: [humans] });
-  new MfaRequired(stack, 'Mfa', { groups: [humans] });
-  const model = new AccessModel([stack]);
+  const { alice, model } = mfaUsers([]);
 
   test('a user manages only their own MFA device', () => {
     expect(model.check({ principal: alice, action: 'iam:EnableMFADevice', resource: 'arn:aws:iam::111111111111:user/alice', context: { 'aws:MultiFactorAuthPresent': true } })).toBe('Allowed');
@@ -395,14 +399,7 @@ describe('DeveloperBoundary.applyTo caps roles that L2 constructs create', () =>
 });
 
 describe('MfaRequired: what a user may do with and without MFA', () => {
-  // AdministratorAccess as well, so every "denied" below is MfaRequired's explicit deny at work.
-  const stack = new Stack(new App(), 'Users', { env: DEV });
-  const humans = new iam.Group(stack, 'Humans', { path: '/people/' });
-  const alice = new iam.User(stack, 'Alice', { userName: 'alice', groups: [humans] });
-  new MfaRequired(stack, 'Mfa', { groups: [humans] });
-  humans.addManagedPolicy(iam.ManagedPolicy.fromAwsManagedPolicyName('AdministratorAccess'));
-  new iam.Role(stack, 'AdminRole', { roleName: 'admin', assumedBy: new iam.AccountRootPrincipal() });
-  const model = new AccessModel([stack]);
+  const { alice, model } = mfaAdministrators;
   const ALICE = 'arn:aws:iam::111111111111:user/alice';
   const NO_MFA = { 'aws:MultiFactorAuthPresent': false };
   const LONG_TERM_KEY = {}; // access keys carry no aws:MultiFactorAuthPresent at all

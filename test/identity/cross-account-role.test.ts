@@ -18,6 +18,15 @@ function trustStatements(stack: Stack): any[] {
   return Object.values(roles)[0].Properties.AssumeRolePolicyDocument.Statement;
 }
 
+/** A dev account with a named Developer role, so the prod account can refer to it, and a prod account, in one app. */
+function accounts() {
+  const app = new App();
+  const dev = new Stack(app, 'Dev', { env: { account: '111111111111', region: 'us-east-1' } });
+  const prod = new Stack(app, 'Prod', { env: PROD });
+  const developer = new iam.Role(dev, 'Developer', { assumedBy: new iam.AccountRootPrincipal(), roleName: 'developer' });
+  return { dev, prod, developer };
+}
+
 const root = (account: string) => ({ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, `:iam::${account}:root`]] });
 
 describe('CrossAccountRole trust policy', () => {
@@ -95,11 +104,8 @@ describe('CrossAccountRole trust policy', () => {
   });
 
   test('a role of another stack is trusted by its ARN', () => {
-    const app = new App();
-    const dev = new Stack(app, 'Dev', { env: { account: '111111111111', region: 'us-east-1' } });
-    const prod = new Stack(app, 'Prod', { env: PROD });
-    const devRole = new iam.Role(dev, 'Developer', { assumedBy: new iam.AccountRootPrincipal(), roleName: 'developer' });
-    new CrossAccountRole(prod, 'Cross', { trustedAccounts: [TrustedAccount.roles([devRole])] });
+    const { prod, developer } = accounts();
+    new CrossAccountRole(prod, 'Cross', { trustedAccounts: [TrustedAccount.roles([developer])] });
     expect(trustStatements(prod)[0].Principal).toEqual({ AWS: { 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::111111111111:role/developer']] } });
   });
 
@@ -257,10 +263,7 @@ describe('CrossAccountRole warnings', () => {
 
 describe('CrossAccountRole.grantAssume', () => {
   function twoAccounts(trusted: TrustedAccount[], props: Partial<CrossAccountRoleProps> = {}) {
-    const app = new App();
-    const dev = new Stack(app, 'Dev', { env: { account: '111111111111', region: 'us-east-1' } });
-    const prod = new Stack(app, 'Prod', { env: PROD });
-    const developer = new iam.Role(dev, 'Developer', { assumedBy: new iam.AccountRootPrincipal(), roleName: 'developer' });
+    const { dev, prod, developer } = accounts();
     const cross = new CrossAccountRole(prod, 'Cross', { trustedAccounts: trusted, roleName: 'reader', ...props });
     return { dev, prod, developer, cross };
   }
@@ -292,20 +295,14 @@ describe('CrossAccountRole.grantAssume', () => {
   });
 
   test('grants a role that a roles trust names', () => {
-    const app = new App();
-    const dev = new Stack(app, 'Dev', { env: { account: '111111111111', region: 'us-east-1' } });
-    const prod = new Stack(app, 'Prod', { env: PROD });
-    const developer = new iam.Role(dev, 'Developer', { assumedBy: new iam.AccountRootPrincipal(), roleName: 'developer' });
+    const { dev, prod, developer } = accounts();
     const cross = new CrossAccountRole(prod, 'Cross', { trustedAccounts: [TrustedAccount.roles([developer])], roleName: 'reader' });
     cross.grantAssume(developer);
     Template.fromStack(dev).resourceCountIs('AWS::IAM::Policy', 1);
   });
 
   test('fails when the grantee is not one of the roles a roles trust names', () => {
-    const app = new App();
-    const dev = new Stack(app, 'Dev', { env: { account: '111111111111', region: 'us-east-1' } });
-    const prod = new Stack(app, 'Prod', { env: PROD });
-    const developer = new iam.Role(dev, 'Developer', { assumedBy: new iam.AccountRootPrincipal(), roleName: 'developer' });
+    const { dev, prod, developer } = accounts();
     const intern = new iam.Role(dev, 'Intern', { assumedBy: new iam.AccountRootPrincipal(), roleName: 'intern' });
     const cross = new CrossAccountRole(prod, 'Cross', { trustedAccounts: [TrustedAccount.roles([developer])], roleName: 'reader' });
     expect(() => cross.grantAssume(intern)).toThrow(
@@ -313,10 +310,7 @@ describe('CrossAccountRole.grantAssume', () => {
   });
 
   test('grants a principal of any account when the trusted account is only known at deploy time', () => {
-    const app = new App();
-    const dev = new Stack(app, 'Dev', { env: { account: '111111111111', region: 'us-east-1' } });
-    const prod = new Stack(app, 'Prod', { env: PROD });
-    const developer = new iam.Role(dev, 'Developer', { assumedBy: new iam.AccountRootPrincipal(), roleName: 'developer' });
+    const { dev, prod, developer } = accounts();
     const trusted = new CfnParameter(prod, 'TrustedAccountId').valueAsString;
     const cross = new CrossAccountRole(prod, 'Cross', { trustedAccounts: [TrustedAccount.account(trusted)], roleName: 'reader' });
     cross.grantAssume(developer);
