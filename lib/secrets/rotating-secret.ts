@@ -8,7 +8,9 @@ import { Construct, IDependable } from 'constructs';
 import { createSecureKey } from '../private/secure-key';
 import { DatabaseTarget } from './database-target';
 import { RotationStrategy } from './rotation-strategy';
-import { acknowledgeAliasKeys, replicaKeyStatement, secretArnForPolicy, SharedRotationFunction } from './shared-rotation-function';
+import {
+  acknowledgeAliasKeys, allowInvokeBySecretsManager, replicaKeyStatement, ROTATION_ACTIONS, ROTATION_KEY_ACTIONS, secretArnForPolicy, SharedRotationFunction,
+} from './shared-rotation-function';
 
 /** A region the secret is replicated to. */
 export interface SecretReplica {
@@ -168,7 +170,8 @@ export class RotatingSecret extends Construct {
   public readonly parameterStoreReferenceName: string;
 
   private readonly strategy: RotationStrategy;
-  private readonly readExemptions: string[] = [];
+  /** Principal ARNs the read deny spares, in the order they were named. */
+  private readonly readExemptions = new Set<string>();
   private readPolicyAdded = false;
   private fallbackPolicy?: secretsmanager.ResourcePolicy;
   private readonly crossAccounts = new Set<string>();
@@ -206,13 +209,11 @@ export class RotatingSecret extends Construct {
     ROTATING_SECRETS.set(this.secret, this);
 
     const dependencies: IDependable[] = [];
+    let rotationRole: iam.IRole | undefined;
     if (strategy.customFunction) {
       this.rotationFunction = strategy.customFunction;
+      rotationRole = strategy.customFunction.role;
       dependencies.push(...this.grantCustomFunction(strategy.customFunction, props.replicas ?? []));
-      if (strategy.customFunction.role) {
-        this.readExemptions.push(strategy.customFunction.role.roleArn);
-        this.exemptFromMasterDeny(strategy.customFunction.role.roleArn);
-      }
     } else {
       const shared = SharedRotationFunction.of(this, {
         strategy,
@@ -221,8 +222,7 @@ export class RotatingSecret extends Construct {
         secretsManagerEndpoint: props.secretsManagerEndpoint ?? false,
       });
       this.rotationFunction = shared.function;
-      this.readExemptions.push(shared.roleArn);
-      this.exemptFromMasterDeny(shared.roleArn);
+      rotationRole = shared.role;
       dependencies.push(shared.addSecret({
         secret: this.secret,
         encryptionKey: this.encryptionKey,
@@ -235,6 +235,13 @@ export class RotatingSecret extends Construct {
       if (shared.endpoint) dependencies.push(shared.endpoint);
     }
     if (props.database?._dependable) dependencies.push(props.database._dependable);
+    if (rotationRole) {
+      this.readExemptions.add(rotationRole.roleArn);
+      // an alternating-users function reads its master secret at every rotation: when that master is a
+      // RotatingSecret of this app whose reads are denied to all but named roles, name this function too
+      const master = strategy.masterSecret && ROTATING_SECRETS.get(strategy.masterSecret);
+      master?.readExemptions.add(rotationRole.roleArn);
+    }
 
     this.rotationSchedule = new secretsmanager.CfnRotationSchedule(this, 'Rotation', {
       secretId: this.secret.secretArn,
@@ -260,7 +267,7 @@ export class RotatingSecret extends Construct {
   public grantRead(grantee: iam.IGrantable): iam.Grant {
     const grant = this.secret.grantRead(grantee);
     const principal = grantee.grantPrincipal;
-    if (this.readPolicyAdded && principal instanceof iam.Role && !this.readExemptions.includes(principal.roleArn)) {
+    if (this.readPolicyAdded && principal instanceof iam.Role && !this.readExemptions.has(principal.roleArn)) {
       Annotations.of(this).addWarningV2('cdk-security-patterns:read-denied',
         `grantRead(${principal.node.path}) has no effect while denyReadExcept does not name that role; add it to denyReadExcept`);
     }
@@ -306,7 +313,7 @@ export class RotatingSecret extends Construct {
         + 'through secretsmanager (kms:ViaService) in the key\'s own policy, or the account cannot read the secret');
     }
     this.crossAccounts.add(accountId);
-    this.readExemptions.push(`arn:${stack.partition}:iam::${accountId}:*`);
+    this.readExemptions.add(`arn:${stack.partition}:iam::${accountId}:*`);
   }
 
   /**
@@ -321,7 +328,7 @@ export class RotatingSecret extends Construct {
       throw new Error(`RotatingSecret ${this.node.path}: denyReadExcept would lock out the custom rotation function, whose role this app does not know; `
         + 'pass a function with its role (e.g. lambda.Function.fromFunctionAttributes with role)');
     }
-    for (const role of roles) this.readExemptions.push(role.roleArn);
+    for (const role of roles) this.readExemptions.add(role.roleArn);
     if (this.readPolicyAdded) return;
     this.readPolicyAdded = true;
     this.addToResourcePolicy(new iam.PolicyStatement({
@@ -331,18 +338,9 @@ export class RotatingSecret extends Construct {
       actions: ['secretsmanager:GetSecretValue'],
       resources: ['*'],
       conditions: {
-        ArnNotLike: { 'aws:PrincipalArn': Lazy.list({ produce: () => [...new Set(this.readExemptions)] }) },
+        ArnNotLike: { 'aws:PrincipalArn': Lazy.list({ produce: () => [...this.readExemptions] }) },
       },
     }));
-  }
-
-  /**
-   * An alternating-users function reads the master secret at every rotation: when that master is a
-   * RotatingSecret of this app whose reads are denied to all but named roles, name this function too.
-   */
-  private exemptFromMasterDeny(roleArn: string): void {
-    const master = this.strategy.masterSecret && ROTATING_SECRETS.get(this.strategy.masterSecret);
-    if (master) master.readExemptions.push(roleArn);
   }
 
   private addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
@@ -364,26 +362,15 @@ export class RotatingSecret extends Construct {
       const policy = fn.role?.node.tryFindChild('DefaultPolicy');
       if (aliasKeys && policy) acknowledgeAliasKeys(policy, replica.region, aliasKeys);
     }
-    fn.addToRolePolicy(new iam.PolicyStatement({
-      actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
-      resources: [secretArnForPolicy(this.secret)],
-    }));
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ROTATION_ACTIONS, resources: [secretArnForPolicy(this.secret)] }));
     if (this.encryptionKey) {
       fn.addToRolePolicy(new iam.PolicyStatement({
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
+        actions: ROTATION_KEY_ACTIONS,
         resources: [this.encryptionKey.keyArn],
         conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } },
       }));
     }
-    const id = 'InvokeBySecretsManager';
-    if (!fn.permissionsNode.tryFindChild(id)) {
-      fn.addPermission(id, {
-        principal: new iam.ServicePrincipal('secretsmanager.amazonaws.com'),
-        sourceAccount: stack.account,
-        sourceArn: stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
-      });
-    }
-    return [fn.permissionsNode.tryFindChild(id), fn.role?.node.tryFindChild('DefaultPolicy')]
+    return [allowInvokeBySecretsManager(fn, stack), fn.role?.node.tryFindChild('DefaultPolicy')]
       .filter((d): d is Construct => d instanceof Construct);
   }
 
@@ -530,12 +517,11 @@ function initialValue(stack: Stack, strategy: RotationStrategy, props: RotatingS
     excludeCharacters: password.excludeCharacters,
     excludePunctuation: password.excludePunctuation,
   };
-  const database = strategy._databaseEngine;
-  if (database && props.database) {
+  if (strategy._isDatabase && props.database) {
     return {
       ...generation,
       secretStringTemplate: stack.toJsonString({
-        engine: database.engine,
+        engine: strategy._engine,
         host: props.database.host,
         port: props.database.port,
         username: props.username,

@@ -8,7 +8,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
-import { Construct, IDependable } from 'constructs';
+import { Construct, IConstruct, IDependable } from 'constructs';
 import { acknowledge } from '../private/acknowledge';
 import { createSecureKey } from '../private/secure-key';
 import { DatabaseTarget } from './database-target';
@@ -19,7 +19,13 @@ import { RotationStrategy } from './rotation-strategy';
  * characters; a secret adds up to four ARNs (secret, its key, master secret, master key) of about
  * 100 characters each, so 12 secrets stay well under the limit whatever their names.
  */
-export const SECRETS_PER_POLICY = 12;
+const SECRETS_PER_POLICY = 12;
+
+/** What a rotation function does to each secret it rotates. */
+export const ROTATION_ACTIONS = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'];
+
+/** What it does with each secret's key, through Secrets Manager. */
+export const ROTATION_KEY_ACTIONS = ['kms:Decrypt', 'kms:GenerateDataKey'];
 
 /** IAM's default quota of managed policies per role; the base policy takes one. */
 const MANAGED_POLICIES_PER_ROLE = 10;
@@ -62,7 +68,7 @@ export class SharedRotationFunction extends Construct {
   }
 
   /** Stable construct id: strategy name plus a short hash of everything that shapes the function. */
-  public static idFor(options: SharedRotationFunctionOptions): string {
+  private static idFor(options: SharedRotationFunctionOptions): string {
     const pascal = options.strategy.name.split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join('');
     const placement = options.vpc
       ? options.vpc.selectSubnets(options.vpcSubnets).subnets.map((s) => s.node.path).sort()
@@ -137,11 +143,6 @@ export class SharedRotationFunction extends Construct {
         }),
       ],
     });
-    const baseAcks = [{
-      id: 'AwsSolutions-IAM5',
-      reason: 'secretsmanager:GetRandomPassword acts on no resource (IAM supports only "*" for it); it returns random bytes and reads nothing',
-      appliesTo: ['Resource::*'],
-    }];
 
     if (options.vpc) {
       this.securityGroup = new ec2.SecurityGroup(this, 'SecurityGroup', {
@@ -156,14 +157,15 @@ export class SharedRotationFunction extends Construct {
           'ec2:DeleteNetworkInterface', 'ec2:AssignPrivateIpAddresses', 'ec2:UnassignPrivateIpAddresses'],
         resources: ['*'],
       }));
-      baseAcks[0] = {
-        id: 'AwsSolutions-IAM5',
-        reason: 'secretsmanager:GetRandomPassword and ec2:Describe* act on no resource (IAM supports only "*" for them); the ENI actions are those of '
-          + 'AWSLambdaVPCAccessExecutionRole, which Lambda performs on the function\'s behalf in the subnets the function is configured with',
-        appliesTo: ['Resource::*'],
-      };
     }
-    acknowledge(base, baseAcks);
+    acknowledge(base, [{
+      id: 'AwsSolutions-IAM5',
+      reason: options.vpc
+        ? 'secretsmanager:GetRandomPassword and ec2:Describe* act on no resource (IAM supports only "*" for them); the ENI actions are those of '
+          + 'AWSLambdaVPCAccessExecutionRole, which Lambda performs on the function\'s behalf in the subnets the function is configured with'
+        : 'secretsmanager:GetRandomPassword acts on no resource (IAM supports only "*" for it); it returns random bytes and reads nothing',
+      appliesTo: ['Resource::*'],
+    }]);
 
     this.function = new lambda.Function(this, 'Resource', {
       description: `Rotates Secrets Manager secrets with the ${strategy.name} strategy (cdk-security-patterns rotation engine)`,
@@ -220,12 +222,7 @@ export class SharedRotationFunction extends Construct {
     }
     acknowledge(this.function, functionAcks);
 
-    this.function.addPermission('InvokeBySecretsManager', {
-      principal: new iam.ServicePrincipal('secretsmanager.amazonaws.com'),
-      sourceAccount: stack.account,
-      sourceArn: stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
-    });
-    this.invokePermission = this.function.permissionsNode.findChild('InvokeBySecretsManager');
+    this.invokePermission = allowInvokeBySecretsManager(this.function, stack)!;
 
     if (options.vpc) {
       const securityGroup = this.securityGroup!;
@@ -263,11 +260,6 @@ export class SharedRotationFunction extends Construct {
     this.function.connections.allowTo(target, port, `rotation of the database's secrets (${this.node.id})`);
   }
 
-  /** The IAM principal ARN of the function's role (its sessions carry it as aws:PrincipalArn). */
-  public get roleArn(): string {
-    return this.role.roleArn;
-  }
-
   private currentPolicy(): SecretsPolicy {
     const last = this.policies[this.policies.length - 1];
     if (last && last.count < SECRETS_PER_POLICY) return last;
@@ -283,38 +275,47 @@ export class SharedRotationFunction extends Construct {
   }
 }
 
+/** The statements of a secrets policy: the secrets' one first, the others when first needed. */
+type StatementKind = 'secrets' | 'keys' | 'masters' | 'masterKeys';
+
+function statementProps(kind: StatementKind, region: string): iam.PolicyStatementProps {
+  const viaSecretsManager = { StringEquals: { 'kms:ViaService': `secretsmanager.${region}.amazonaws.com` } };
+  switch (kind) {
+    case 'secrets': return { actions: ROTATION_ACTIONS };
+    case 'keys': return { actions: ROTATION_KEY_ACTIONS, conditions: viaSecretsManager };
+    case 'masters': return { actions: ['secretsmanager:GetSecretValue'] };
+    // the engine only reads the master secret: decrypt, no data keys
+    case 'masterKeys': return { actions: ['kms:Decrypt'], conditions: viaSecretsManager };
+  }
+}
+
 /** One customer-managed policy with the ARNs of up to SECRETS_PER_POLICY secrets. */
 class SecretsPolicy {
   public readonly policy: iam.ManagedPolicy;
   public count = 0;
   private readonly seen = new Set<string>();
-  private readonly secrets: iam.PolicyStatement;
-  private keys?: iam.PolicyStatement;
-  private masters?: iam.PolicyStatement;
-  private masterKeys?: iam.PolicyStatement;
+  private readonly statements = new Map<StatementKind, iam.PolicyStatement>();
 
   constructor(scope: Construct, id: string, role: iam.IRole, private readonly region: string) {
-    this.secrets = new iam.PolicyStatement({
-      actions: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'],
-    });
+    const secrets = new iam.PolicyStatement(statementProps('secrets', region));
+    this.statements.set('secrets', secrets);
     this.policy = new iam.ManagedPolicy(scope, id, {
       roles: [role],
       description: 'The secrets this rotation function rotates, and their keys',
-      statements: [this.secrets],
+      statements: [secrets],
     });
   }
 
   public add(access: RotatedSecretAccess): void {
     // a replica key's statement is about as long as a secret's ARNs: count it like one more secret
     this.count += 1 + (access.replicaKeys?.length ?? 0);
-    this.addTo(this.secrets, secretArnForPolicy(access.secret));
+    this.addTo('secrets', secretArnForPolicy(access.secret));
     acknowledgePartialArn(this.policy, access.secret);
-    if (access.encryptionKey) this.addTo(this.keyStatement(), access.encryptionKey.keyArn);
+    if (access.encryptionKey) this.addTo('keys', access.encryptionKey.keyArn);
     if (access.masterSecret) {
-      this.addTo(this.masterStatement(), secretArnForPolicy(access.masterSecret));
+      this.addTo('masters', secretArnForPolicy(access.masterSecret));
       acknowledgePartialArn(this.policy, access.masterSecret);
-      // the engine only reads the master secret: decrypt, no data keys
-      if (access.masterSecret.encryptionKey) this.addTo(this.masterKeyStatement(), access.masterSecret.encryptionKey.keyArn);
+      if (access.masterSecret.encryptionKey) this.addTo('masterKeys', access.masterSecret.encryptionKey.keyArn);
     }
     for (const replica of access.replicaKeys ?? []) this.addReplicaKey(replica.region, replica.key);
   }
@@ -328,41 +329,18 @@ class SecretsPolicy {
     if (aliasKeys) acknowledgeAliasKeys(this.policy, region, aliasKeys);
   }
 
-  private addTo(statement: iam.PolicyStatement, arn: string) {
-    const key = `${statement.sid ?? statement.actions.join()}|${arn}`;
+  /** Names `arn` in the statement of its kind (created on first use), once. */
+  private addTo(kind: StatementKind, arn: string): void {
+    const key = `${kind}|${arn}`;
     if (this.seen.has(key)) return;
     this.seen.add(key);
+    let statement = this.statements.get(kind);
+    if (!statement) {
+      statement = new iam.PolicyStatement(statementProps(kind, this.region));
+      this.statements.set(kind, statement);
+      this.policy.addStatements(statement);
+    }
     statement.addResources(arn);
-  }
-
-  private keyStatement(): iam.PolicyStatement {
-    if (!this.keys) {
-      this.keys = new iam.PolicyStatement({
-        actions: ['kms:Decrypt', 'kms:GenerateDataKey'],
-        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${this.region}.amazonaws.com` } },
-      });
-      this.policy.addStatements(this.keys);
-    }
-    return this.keys;
-  }
-
-  private masterKeyStatement(): iam.PolicyStatement {
-    if (!this.masterKeys) {
-      this.masterKeys = new iam.PolicyStatement({
-        actions: ['kms:Decrypt'],
-        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${this.region}.amazonaws.com` } },
-      });
-      this.policy.addStatements(this.masterKeys);
-    }
-    return this.masterKeys;
-  }
-
-  private masterStatement(): iam.PolicyStatement {
-    if (!this.masters) {
-      this.masters = new iam.PolicyStatement({ actions: ['secretsmanager:GetSecretValue'] });
-      this.policy.addStatements(this.masters);
-    }
-    return this.masters;
   }
 }
 
@@ -415,6 +393,23 @@ function acknowledgePartialArn(policy: iam.ManagedPolicy, secret: secretsmanager
 /** The ARN to name a secret by in policies: the full ARN, or the partial one with the random suffix. */
 export function secretArnForPolicy(secret: secretsmanager.ISecret): string {
   return secret.secretFullArn ?? `${secret.secretArn}-??????`;
+}
+
+/**
+ * Lets Secrets Manager of `stack`'s account invoke `fn` for the account's secrets in the stack's
+ * region, once per function. Returns the permission, or undefined where the function is imported and
+ * this app cannot add to its policy.
+ */
+export function allowInvokeBySecretsManager(fn: lambda.IFunction, stack: Stack): IConstruct | undefined {
+  const id = 'InvokeBySecretsManager';
+  if (!fn.permissionsNode.tryFindChild(id)) {
+    fn.addPermission(id, {
+      principal: new iam.ServicePrincipal('secretsmanager.amazonaws.com'),
+      sourceAccount: stack.account,
+      sourceArn: stack.formatArn({ service: 'secretsmanager', resource: 'secret', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
+    });
+  }
+  return fn.permissionsNode.tryFindChild(id);
 }
 
 /** One Secrets Manager interface endpoint per VPC and stack: a second one with private DNS would clash. */
