@@ -43,11 +43,11 @@ describe('Ec2ServiceRole', () => {
   });
 
   test('ssmManagedInstance attaches AmazonSSMManagedInstanceCore and acknowledges exactly that AWS managed policy', () => {
-    const { stack, template } = build({ ssmManagedInstance: true });
+    const { template } = build({ ssmManagedInstance: true });
     template.hasResourceProperties('AWS::IAM::Role', {
       ManagedPolicyArns: [{ 'Fn::Join': ['', ['arn:', { Ref: 'AWS::Partition' }, ':iam::aws:policy/AmazonSSMManagedInstanceCore']] }],
     });
-    const role = Object.values(Template.fromStack(stack).findResources('AWS::IAM::Role'))[0];
+    const role = Object.values(template.findResources('AWS::IAM::Role'))[0];
     expect(role.Metadata.cdk_nag.rules_to_suppress).toEqual([
       expect.objectContaining({ id: 'AwsSolutions-IAM4', applies_to: ['Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore'] }),
     ]);

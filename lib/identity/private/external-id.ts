@@ -6,7 +6,7 @@ const MIN_LENGTH = 2;
 const MAX_LENGTH = 1224;
 
 /** Below this length an ExternalId is short enough to enumerate or to collide between customers. */
-export const GUESSABLE_BELOW_LENGTH = 16;
+const GUESSABLE_BELOW_LENGTH = 16;
 
 /**
  * Throws unless `externalId` is one STS accepts. `where` names the caller for the message.
