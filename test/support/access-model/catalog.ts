@@ -31,7 +31,6 @@ export function asList(value: unknown): unknown[] {
 export class Catalog {
   public readonly resolver: IntrinsicResolver;
   private readonly entries: Entry[] = [];
-  private readonly propCache = new Map<Entry, Map<string, unknown>>();
 
   constructor(public readonly stacks: readonly StackInfo[], parameters?: Readonly<Record<string, unknown>>) {
     this.resolver = new IntrinsicResolver(stacks, parameters);
@@ -53,19 +52,9 @@ export class Catalog {
     return this.entries.filter((e) => e.resource.Type === type && (account === undefined || e.stack.account === account));
   }
 
-  /**
-   * One property of the resource with every intrinsic resolved. Properties are resolved one at a time
-   * so that an unrelated property the model cannot resolve (an import from a stack it was not given)
-   * does not get in the way.
-   */
+  /** One property of the resource with every intrinsic resolved (see IntrinsicResolver.prop). */
   public prop(entry: Entry, name: string): unknown {
-    let cache = this.propCache.get(entry);
-    if (!cache) this.propCache.set(entry, cache = new Map());
-    if (!cache.has(name)) {
-      const raw = entry.resource.Properties?.[name];
-      cache.set(name, raw === undefined ? undefined : this.resolver.resolve(entry.stack, raw, `Resources.${entry.logicalId}.Properties.${name}`));
-    }
-    return cache.get(name);
+    return this.resolver.prop(entry.stack, entry.logicalId, name);
   }
 
   /** The resource's `Tags` as a map. */

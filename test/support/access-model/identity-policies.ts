@@ -13,13 +13,6 @@ type IamType = 'Role' | 'User' | 'Group';
 /** Stands in for an unknown AWS managed policy when the model is told to ignore those: allows nothing. */
 const EMPTY_POLICY: PolicyDocument = { Version: '2012-10-17', Statement: [] };
 
-const LIST_PROPERTY: Record<IamType, string> = { Role: 'Roles', User: 'Users', Group: 'Groups' };
-const SINGLE_POLICY: Record<IamType, [string, string]> = {
-  Role: ['AWS::IAM::RolePolicy', 'RoleName'],
-  User: ['AWS::IAM::UserPolicy', 'UserName'],
-  Group: ['AWS::IAM::GroupPolicy', 'GroupName'],
-};
-
 /** Collects identity policies, permissions boundaries and managed policy documents from the catalog. */
 export class IdentityPolicies {
   constructor(
@@ -93,17 +86,19 @@ export class IdentityPolicies {
     return out;
   }
 
-  /** Policies that name the role/user/group: AWS::IAM::Policy, AWS::IAM::ManagedPolicy, AWS::IAM::{Role,User,Group}Policy of the same account. */
+  /**
+   * Policies of the same account that name the role/user/group: AWS::IAM::Policy and AWS::IAM::ManagedPolicy
+   * in their `Roles`/`Users`/`Groups`, AWS::IAM::{Role,User,Group}Policy by `{Role,User,Group}Name`.
+   */
   private attachedByName(account: string, name: string, type: IamType): NamedPolicy[] {
     const out: NamedPolicy[] = [];
     for (const policyType of ['AWS::IAM::Policy', 'AWS::IAM::ManagedPolicy']) {
       for (const e of this.catalog.ofType(policyType, account)) {
-        if (asList(this.catalog.prop(e, LIST_PROPERTY[type])).includes(name)) out.push({ name: entryName(e), policy: this.catalog.prop(e, 'PolicyDocument') as PolicyDocument });
+        if (asList(this.catalog.prop(e, `${type}s`)).includes(name)) out.push({ name: entryName(e), policy: this.catalog.prop(e, 'PolicyDocument') as PolicyDocument });
       }
     }
-    const [singleType, nameProp] = SINGLE_POLICY[type];
-    for (const e of this.catalog.ofType(singleType, account)) {
-      if (this.catalog.prop(e, nameProp) === name) out.push({ name: entryName(e), policy: this.catalog.prop(e, 'PolicyDocument') as PolicyDocument });
+    for (const e of this.catalog.ofType(`AWS::IAM::${type}Policy`, account)) {
+      if (this.catalog.prop(e, `${type}Name`) === name) out.push({ name: entryName(e), policy: this.catalog.prop(e, 'PolicyDocument') as PolicyDocument });
     }
     return out;
   }

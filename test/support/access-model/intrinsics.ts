@@ -15,6 +15,7 @@ function describe(value: unknown): string {
  */
 export class IntrinsicResolver {
   private readonly physical = new Map<string, PhysicalResource>();
+  private readonly props = new Map<string, Map<string, unknown>>();
   private readonly exportsByName = new Map<string, { stack: StackInfo; value: unknown }>();
   private readonly resolving = new Set<string>();
 
@@ -43,10 +44,26 @@ export class IntrinsicResolver {
       if (!resource) {
         throw new Error(`AccessModel: stack '${stack.stackName}' has no resource '${logicalId}'.`);
       }
-      p = new PhysicalResource(stack, logicalId, resource, (v) => this.resolve(stack, v, `Resources.${logicalId}`));
+      p = new PhysicalResource(stack, logicalId, resource, (name) => this.prop(stack, logicalId, name));
       this.physical.set(key, p);
     }
     return p;
+  }
+
+  /**
+   * One property of a resource with every intrinsic resolved. Properties are resolved one at a time
+   * so that an unrelated property the model cannot resolve (an import from a stack it was not given)
+   * does not get in the way.
+   */
+  public prop(stack: StackInfo, logicalId: string, name: string): unknown {
+    const key = `${stack.key}/${logicalId}`;
+    let cache = this.props.get(key);
+    if (!cache) this.props.set(key, cache = new Map());
+    if (!cache.has(name)) {
+      const raw = stack.template.Resources?.[logicalId]?.Properties?.[name];
+      cache.set(name, raw === undefined ? undefined : this.resolve(stack, raw, `Resources.${logicalId}.Properties.${name}`));
+    }
+    return cache.get(name);
   }
 
   /** Resolves every intrinsic inside `value` in the context of `stack`. `where` names the place for error messages. */

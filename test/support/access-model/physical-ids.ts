@@ -71,22 +71,15 @@ export function withRegion(arn: string, region: string): string {
   return parts.join(':');
 }
 
-/** Resolves a property value of the resource (intrinsics included); supplied by the resolver. */
-export type PropertyResolver = (value: unknown) => unknown;
-
 /** Physical facts of one resource, computed lazily. */
 export class PhysicalResource {
   constructor(
     private readonly stack: StackInfo,
     private readonly logicalId: string,
     private readonly resource: TemplateResource,
-    private readonly resolveProp: PropertyResolver,
+    /** One property of the resource, intrinsics resolved (supplied by the resolver). */
+    private readonly prop: (name: string) => unknown,
   ) {}
-
-  private prop(name: string): unknown {
-    const value = this.resource.Properties?.[name];
-    return value === undefined ? undefined : this.resolveProp(value);
-  }
 
   private get seed(): string {
     return `${this.stack.account}/${this.stack.region}/${this.stack.stackName}/${this.logicalId}`;
