@@ -68,7 +68,7 @@ export class AccessModel {
     this.options = options;
     const infos = loadStacks(stacks, { account: options.defaultAccount ?? DEFAULT_ACCOUNT, region: options.defaultRegion ?? DEFAULT_REGION });
     this.catalog = new Catalog(infos, options.parameters);
-    this.identity = new IdentityPolicies(this.catalog, options.managedPolicies ?? {}, options.ignoreUnknownAwsManagedPolicies);
+    this.identity = new IdentityPolicies(this.catalog, options);
     this.org = new OrgPolicies(this.catalog, options);
   }
 

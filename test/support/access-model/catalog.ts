@@ -136,12 +136,13 @@ export class Catalog {
 
   /** The resource whose ARN is `arn` (or, for a bucket, whose objects `arn` names). */
   public entryByArn(arn: string): Entry | undefined {
+    // a resource whose ARN the model cannot work out (an unresolvable name) is not the one asked for
     for (const e of this.entries) {
-      const own = this.safeArn(e);
+      const own = attempt(() => this.arn(e));
       if (own === undefined) continue;
       if (own === arn) return e;
       if (e.resource.Type === 'AWS::S3::Bucket' && arn.startsWith(own + '/')) return e;
-      if (e.resource.Type === 'AWS::SecretsManager::Secret' && this.safeReplicas(e).includes(arn)) return e;
+      if (e.resource.Type === 'AWS::SecretsManager::Secret' && attempt(() => this.physical(e).replicaArns())?.includes(arn)) return e;
       // a secret's partial ARN (without the 6-character suffix Secrets Manager adds)
       if (e.resource.Type === 'AWS::SecretsManager::Secret' && own.slice(0, -7) === arn) return e;
     }
@@ -152,20 +153,12 @@ export class Catalog {
   public iamEntity(type: 'AWS::IAM::Role' | 'AWS::IAM::User' | 'AWS::IAM::Group', account: string, name: string): Entry | undefined {
     return this.ofType(type, account).find((e) => this.physical(e).name() === name);
   }
+}
 
-  private safeReplicas(e: Entry): string[] {
-    try {
-      return this.physical(e).replicaArns();
-    } catch {
-      return [];
-    }
-  }
-
-  private safeArn(e: Entry): string | undefined {
-    try {
-      return this.arn(e);
-    } catch {
-      return undefined;
-    }
+function attempt<T>(compute: () => T): T | undefined {
+  try {
+    return compute();
+  } catch {
+    return undefined;
   }
 }

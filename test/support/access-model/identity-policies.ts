@@ -1,6 +1,6 @@
 import { asList, Catalog, Entry, entryName } from './catalog';
 import { awsManagedPolicyName, BUILT_IN_MANAGED_POLICIES } from './managed-policies';
-import type { PolicyDocument } from './types';
+import type { AccessModelOptions, PolicyDocument } from './types';
 
 /** A policy with the name explanations show for it. */
 export interface NamedPolicy {
@@ -17,18 +17,18 @@ const EMPTY_POLICY: PolicyDocument = { Version: '2012-10-17', Statement: [] };
 export class IdentityPolicies {
   constructor(
     private readonly catalog: Catalog,
-    private readonly extraManaged: Readonly<Record<string, PolicyDocument>>,
-    private readonly ignoreUnknownAwsManaged = false,
+    private readonly options: Pick<AccessModelOptions, 'managedPolicies' | 'ignoreUnknownAwsManagedPolicies'>,
   ) {}
 
   /** The document of a managed policy ARN: one of the stacks', a given one, or a built-in AWS managed one. */
   public managedPolicy(arn: string, usedBy: string): NamedPolicy {
-    if (this.extraManaged[arn]) return { name: arn, policy: this.extraManaged[arn] };
+    const given = this.options.managedPolicies?.[arn];
+    if (given) return { name: arn, policy: given };
     const awsName = awsManagedPolicyName(arn);
     if (awsName !== undefined) {
       const builtIn = BUILT_IN_MANAGED_POLICIES[awsName];
       if (builtIn) return { name: awsName, policy: builtIn };
-      if (this.ignoreUnknownAwsManaged) return { name: `${awsName} (unknown AWS managed policy, left out)`, policy: EMPTY_POLICY };
+      if (this.options.ignoreUnknownAwsManagedPolicies) return { name: `${awsName} (unknown AWS managed policy, left out)`, policy: EMPTY_POLICY };
       throw new Error(`AccessModel: ${usedBy} uses the AWS managed policy '${arn}', whose document the model does not know (built in: ${Object.keys(BUILT_IN_MANAGED_POLICIES).join(', ')}); pass it as options.managedPolicies['${arn}'].`);
     }
     const entry = this.catalog.ofType('AWS::IAM::ManagedPolicy').find((e) => this.catalog.arn(e) === arn);
