@@ -15,13 +15,13 @@
  * them.
  */
 import { execFile, execFileSync, spawnSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { promisify } from 'node:util';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
 import { gzipSync } from 'node:zlib';
-import { CreateSecretCommand, RotateSecretCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { CreateSecretCommand, RotateSecretCommand } from '@aws-sdk/client-secrets-manager';
 import { escapeLiteral } from 'pg';
+import { STEPS } from '../handlers/rotation/engine/types';
 import { startMariaDb } from '../test/support/databases/mariadb';
 import { startPostgres } from '../test/support/databases/postgres';
 import { SecretsManagerStandIn } from '../test/support/secrets-manager-stand-in';
@@ -120,7 +120,7 @@ async function main(): Promise<void> {
     AWS_ENDPOINT_URL_SECRETS_MANAGER: standIn.endpoint, AWS_REGION: 'us-east-1',
     AWS_ACCESS_KEY_ID: 'AKIDBENCH', AWS_SECRET_ACCESS_KEY: 'bench',
   });
-  const sm = new SecretsManagerClient({});
+  const sm = standIn.client();
   const quiet = { log: console.log, warn: console.warn, error: console.error };
   // Both starts are waited for, so a failure of one never leaves the other server running.
   const [pgStart, mariaStart] = await Promise.allSettled([startPostgres(), startMariaDb()]);
@@ -165,7 +165,7 @@ async function main(): Promise<void> {
         for (let i = 0; i < WARMUP + ROUNDS; i++) {
           const token = (await sm.send(new RotateSecretCommand({ SecretId: arn }))).VersionId!;
           const started = process.hrtime.bigint();
-          for (const Step of ['createSecret', 'setSecret', 'testSecret', 'finishSecret']) {
+          for (const Step of STEPS) {
             await handler({ Step, SecretId: arn, ClientRequestToken: token });
           }
           if (i >= WARMUP) samples.push(Number(process.hrtime.bigint() - started) / 1e6);
@@ -210,7 +210,7 @@ async function main(): Promise<void> {
   }
   console.log('\nMedian per step (ms, from the handler\'s own durationMs)   create  set  test  finish');
   for (const [name, s] of Object.entries(steps)) {
-    console.log(`  ${name.padEnd(56)} ${['createSecret', 'setSecret', 'testSecret', 'finishSecret'].map((k) => String(s[k]).padStart(5)).join(' ')}`);
+    console.log(`  ${name.padEnd(56)} ${STEPS.map((k) => String(s[k]).padStart(5)).join(' ')}`);
   }
   console.log(`\nCold import (fresh node process, ${IMPORT_SAMPLES} samples)   median ms   p95 ms   reference ~${REFERENCE.importMs} ms`);
   for (const [name, s] of Object.entries(imports)) console.log(`  ${name.padEnd(44)} ${String(s.median).padStart(9)} ${String(s.p95).padStart(8)}`);

@@ -121,7 +121,7 @@ export class RotationRig {
   async start(): Promise<void> {
     this.standIn = await SecretsManagerStandIn.start();
     Object.assign(process.env, { ...standInEnvironment(this.standIn.endpoint), ROTATION_STRATEGY: this.strategy });
-    this.client = new SecretsManagerClient({ endpoint: this.standIn.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+    this.client = this.standIn.client();
     this.logs.install();
   }
 

