@@ -15,6 +15,10 @@ function buildKey(props: Partial<RotatingSecretProps> = {}, stack: Stack = newSt
   return { stack, secret };
 }
 
+/** A random-key secret with every default, built once for the tests that only read it. */
+let defaultKey: ReturnType<typeof buildKey> | undefined;
+const defaults = () => (defaultKey ??= buildKey());
+
 function logicalId(stack: Stack, construct: { node: { defaultChild?: unknown } } | unknown): string {
   const child = (construct as { node: { defaultChild?: unknown } }).node.defaultChild ?? construct;
   return stack.getLogicalId(child as never);
@@ -22,7 +26,7 @@ function logicalId(stack: Stack, construct: { node: { defaultChild?: unknown } }
 
 describe('a new secret', () => {
   test('is encrypted with a new customer-managed key with rotation, and both are retained', () => {
-    const { stack, secret } = buildKey();
+    const { stack, secret } = defaults();
     const template = Template.fromStack(stack);
     const keyId = logicalId(stack, secret.encryptionKey);
     template.hasResource('AWS::KMS::Key', { Properties: { EnableKeyRotation: true }, DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
@@ -45,12 +49,13 @@ describe('a new secret', () => {
   test('uses the AWS managed key only when asked', () => {
     const { stack, secret } = buildKey({ awsManagedKey: true });
     expect(secret.encryptionKey).toBeUndefined();
-    Template.fromStack(stack).hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: Match.absent() });
-    Template.fromStack(stack).resourcePropertiesCountIs('AWS::KMS::Key', { Description: Match.stringLikeRegexp('Encrypts the secret') }, 0);
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: Match.absent() });
+    template.resourcePropertiesCountIs('AWS::KMS::Key', { Description: Match.stringLikeRegexp('Encrypts the secret') }, 0);
   });
 
   test('is rotated every 30 days by default, immediately on creation', () => {
-    const { stack, secret } = buildKey();
+    const { stack, secret } = defaults();
     expect(secret.scheduleExpression).toBe('rate(30 days)');
     Template.fromStack(stack).hasResourceProperties('AWS::SecretsManager::RotationSchedule', {
       SecretId: { Ref: logicalId(stack, secret.secret) },
@@ -79,7 +84,7 @@ describe('a new secret', () => {
   });
 
   test('denies deletion to the account in its resource policy', () => {
-    const { stack } = buildKey();
+    const { stack } = defaults();
     Template.fromStack(stack).hasResourceProperties('AWS::SecretsManager::ResourcePolicy', {
       ResourcePolicy: {
         Statement: Match.arrayWith([Match.objectLike({
@@ -150,7 +155,7 @@ describe('a new secret', () => {
   });
 
   test('names its Parameter Store reference after the generated name without the ARN suffix', () => {
-    const { stack, secret } = buildKey();
+    const { stack, secret } = defaults();
     // CloudFormation names the secret `<LogicalIdPrefix>-<random>` and the ARN adds `-XXXXXX`: the name
     // is the first two hyphen-separated parts of the ARN's resource name (its 7th colon-separated field)
     const part = (i: number) => ({ 'Fn::Select': [i, { 'Fn::Split': ['-', { 'Fn::Select': [6, { 'Fn::Split': [':', { Ref: logicalId(stack, secret.secret) }] }] }] }] });
@@ -161,14 +166,15 @@ describe('a new secret', () => {
 
   test('starts a random key as JSON with an apiKey generated with the strategy\'s settings', () => {
     const { stack } = buildKey({ rotation: RotationStrategy.randomKey({ keyLength: 48, excludePunctuation: true }) });
-    Template.fromStack(stack).hasResourceProperties('AWS::SecretsManager::Secret', {
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::SecretsManager::Secret', {
       GenerateSecretString: { SecretStringTemplate: '{}', GenerateStringKey: 'apiKey', PasswordLength: 48, ExcludePunctuation: true },
     });
-    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+    template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: { Variables: { ROTATION_STRATEGY: 'random-key', PASSWORD_LENGTH: '48', EXCLUDE_PUNCTUATION: 'true' } },
     });
     // no database, no TLS settings
-    const fn = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))[0] as any;
+    const fn = Object.values(template.findResources('AWS::Lambda::Function'))[0] as any;
     expect(Object.keys(fn.Properties.Environment.Variables)).not.toContain('NODE_EXTRA_CA_CERTS');
   });
 });
@@ -367,9 +373,9 @@ describe('a database secret', () => {
     const secret = new RotatingSecret(stack, 'App', {
       rotation: RotationStrategy.postgresSingleUser(), database: DatabaseTarget.instance(instance), vpc, username: 'app', secretsManagerEndpoint: true,
     });
-    const schedule = Template.fromStack(stack).toJSON().Resources[logicalId(stack, secret.rotationSchedule)];
-    const dependsOn: string[] = schedule.DependsOn;
-    const types = dependsOn.map((id) => Template.fromStack(stack).toJSON().Resources[id].Type);
+    const resources = Template.fromStack(stack).toJSON().Resources;
+    const dependsOn: string[] = resources[logicalId(stack, secret.rotationSchedule)].DependsOn;
+    const types = dependsOn.map((id) => resources[id].Type);
     expect(types).toEqual(expect.arrayContaining([
       'AWS::IAM::ManagedPolicy', 'AWS::Lambda::Permission', 'AWS::RDS::DBInstance', 'AWS::EC2::VPCEndpoint', 'AWS::EC2::SecurityGroupIngress', 'AWS::EC2::SecurityGroup',
     ]));
@@ -400,8 +406,9 @@ describe('a custom strategy', () => {
       },
     });
     // the first rotation waits for the function's permissions
-    const dependsOn: string[] = template.toJSON().Resources[logicalId(stack, secret.rotationSchedule)].DependsOn;
-    expect(dependsOn.map((d) => template.toJSON().Resources[d].Type).sort()).toEqual(['AWS::IAM::Policy', 'AWS::Lambda::Permission']);
+    const resources = template.toJSON().Resources;
+    const dependsOn: string[] = resources[logicalId(stack, secret.rotationSchedule)].DependsOn;
+    expect(dependsOn.map((d) => resources[d].Type).sort()).toEqual(['AWS::IAM::Policy', 'AWS::Lambda::Permission']);
     // a plain random string: the secret's format is the custom function's business
     template.hasResourceProperties('AWS::SecretsManager::Secret', { GenerateSecretString: { SecretStringTemplate: Match.absent(), PasswordLength: 32 } });
   });

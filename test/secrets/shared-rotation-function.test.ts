@@ -128,12 +128,22 @@ describe('one rotation function per stack and strategy', () => {
 });
 
 describe('the shared function', () => {
+  /** Two random-key secrets on one function, built once for the tests that only read it. */
+  let shared: { secrets: RotatingSecret[]; template: Template } | undefined;
+  const twoSecrets = () => {
+    if (!shared) {
+      const stack = newStack();
+      const secrets = manySecrets(stack, 2);
+      shared = { secrets, template: Template.fromStack(stack) };
+    }
+    return shared;
+  };
+
   test('runs the rotation engine bundle on Node.js 22 with the contract\'s environment', () => {
-    const stack = newStack();
-    const [secret] = manySecrets(stack, 1);
-    const fn = secret.rotationFunction as lambda.Function;
+    const { secrets, template } = twoSecrets();
+    const fn = secrets[0].rotationFunction as lambda.Function;
     expect(fn.runtime).toBe(lambda.Runtime.NODEJS_22_X);
-    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', {
+    template.hasResourceProperties('AWS::Lambda::Function', {
       Handler: 'index.handler',
       Runtime: 'nodejs22.x',
       Architectures: ['arm64'],
@@ -144,13 +154,11 @@ describe('the shared function', () => {
     });
     // the code is the bundle in assets/rotation/random-key (the asset hash is its fingerprint)
     const bundle = path.join(__dirname, '..', '..', 'assets', 'rotation', 'random-key');
-    Template.fromStack(stack).hasResourceProperties('AWS::Lambda::Function', { Code: { S3Key: `${FileSystem.fingerprint(bundle)}.zip` } });
+    template.hasResourceProperties('AWS::Lambda::Function', { Code: { S3Key: `${FileSystem.fingerprint(bundle)}.zip` } });
   });
 
   test('may be invoked only by Secrets Manager of its own account, for secrets of its account and region', () => {
-    const stack = newStack();
-    manySecrets(stack, 2);
-    const template = Template.fromStack(stack);
+    const { template } = twoSecrets();
     template.resourceCountIs('AWS::Lambda::Permission', 1);
     template.hasResourceProperties('AWS::Lambda::Permission', {
       Action: 'lambda:InvokeFunction',
@@ -161,17 +169,13 @@ describe('the shared function', () => {
   });
 
   test('logs to its own encrypted log group, kept a year', () => {
-    const stack = newStack();
-    manySecrets(stack, 1);
-    const template = Template.fromStack(stack);
+    const { template } = twoSecrets();
     template.hasResourceProperties('AWS::Logs::LogGroup', { RetentionInDays: 365, KmsKeyId: Match.anyValue() });
     template.hasResourceProperties('AWS::Lambda::Function', { LoggingConfig: { LogGroup: Match.anyValue() } });
   });
 
   test('uses only customer-managed policies: logs on its group, GetRandomPassword, and its secrets', () => {
-    const stack = newStack();
-    manySecrets(stack, 1);
-    const template = Template.fromStack(stack);
+    const { template } = twoSecrets();
     template.hasResourceProperties('AWS::IAM::Role', { ManagedPolicyArns: Match.absent(), Policies: Match.absent() });
     template.hasResourceProperties('AWS::IAM::ManagedPolicy', {
       PolicyDocument: {
@@ -184,15 +188,14 @@ describe('the shared function', () => {
   });
 
   test('a random-key function outside a VPC has zero unacknowledged compliance findings', () => {
+    // a stack of its own: the compliance packs are added to it as aspects
     const stack = newStack();
     manySecrets(stack, 2);
     expect(complianceFindings(stack)).toEqual([]);
   });
 
   test('acknowledges only what it cannot fix, with reasons', () => {
-    const stack = newStack();
-    manySecrets(stack, 1);
-    const fn = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'))[0];
+    const fn = Object.values(twoSecrets().template.findResources('AWS::Lambda::Function'))[0];
     const ids = fn.Metadata.cdk_nag.rules_to_suppress.map((r: { id: string }) => r.id);
     expect(fn.Metadata.guard.SuppressedRules).toEqual(['lambda_inside_vpc_check']);
     expect(ids).toEqual([
