@@ -3,7 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { CrossAccountRole, DeveloperBoundary, TrustedAccount } from '../lib/identity';
-import { acknowledge } from '../lib/private/acknowledge';
+import { acknowledge, inComplianceFrameworks } from '../lib/private/acknowledge';
 import { Example } from './example';
 
 /** Placeholders for `cdk synth` without context; pass real ids with `-c dev-account=... -c prod-account=...`. */
@@ -96,8 +96,7 @@ export const crossAccountAccess: Example = {
     // The third half of the pattern: Developer's own policy allows sts:AssumeRole on ReportsReader.
     reader.grantAssume(developer);
     const inlineReason = 'Written by grantAssume: the one statement lets this role assume the single prod ReportsReader role; it lives and dies with the role';
-    acknowledge(developer.node.findChild('DefaultPolicy'), ['NIST.800.53.R5-IAMNoInlinePolicy', 'HIPAA.Security-IAMNoInlinePolicy', 'PCI.DSS.321-IAMNoInlinePolicy']
-      .map((id) => ({ id, reason: inlineReason })));
+    acknowledge(developer.node.findChild('DefaultPolicy'), inComplianceFrameworks('IAMNoInlinePolicy', inlineReason));
     const objectsReason = 'The role exists to read the reports; every object of this one named bucket and no other resource';
     acknowledge(readReports, [{ id: 'AwsSolutions-IAM5', reason: objectsReason, appliesTo: [`Resource::arn:<AWS::Partition>:s3:::${bucketName}/*`] }]);
     return [dev, prod];

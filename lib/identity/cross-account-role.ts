@@ -1,7 +1,7 @@
 import { Annotations, Duration, Lazy, PhysicalName, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
-import { acknowledge } from '../private/acknowledge';
+import { acknowledge, inComplianceFrameworks } from '../private/acknowledge';
 import { guessableReason } from './private/external-id';
 import { TrustedAccount } from './trusted-account';
 
@@ -240,11 +240,7 @@ export class CrossAccountRole extends Construct implements iam.IGrantable {
     });
     cfnRole.policies = [{ policyName: REVOKE_POLICY_NAME, policyDocument: document }];
     const reason = 'AWSRevokeOlderSessions is the deny-only inline policy AWS documents for revoking a role\'s sessions; it belongs to this role alone and grants nothing';
-    acknowledge(cfnRole, [
-      { id: 'NIST.800.53.R5-IAMNoInlinePolicy', reason },
-      { id: 'HIPAA.Security-IAMNoInlinePolicy', reason },
-      { id: 'PCI.DSS.321-IAMNoInlinePolicy', reason },
-    ]);
+    acknowledge(cfnRole, inComplianceFrameworks('IAMNoInlinePolicy', reason));
   }
 }
 

@@ -1,7 +1,7 @@
 import { Annotations, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
-import { acknowledge } from '../private/acknowledge';
+import { acknowledge, inComplianceFrameworks } from '../private/acknowledge';
 import { validateManagedPolicyName } from './private/names';
 
 /** Properties of a `DeveloperBoundary`. */
@@ -161,9 +161,7 @@ export class DeveloperBoundary extends iam.ManagedPolicy {
     acknowledge(this, [
       ...(wildcard ? [{ id: 'AwsSolutions-IAM5', reason }] : []),
       ...(serviceWide ? [
-        { id: 'NIST.800.53.R5-IAMPolicyNoStatementsWithFullAccess', reason },
-        { id: 'HIPAA.Security-IAMPolicyNoStatementsWithFullAccess', reason },
-        { id: 'PCI.DSS.321-IAMPolicyNoStatementsWithFullAccess', reason },
+        ...inComplianceFrameworks('IAMPolicyNoStatementsWithFullAccess', reason),
         { id: 'iam_managed_policy_no_statements_with_full_access_check', reason },
       ] : []),
     ]);

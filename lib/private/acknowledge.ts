@@ -15,6 +15,14 @@ export interface Acknowledgement {
   readonly appliesTo?: string[];
 }
 
+/** The cdk-nag packs besides AwsSolutions, which name the same rule alike (`<pack>-<rule>`). */
+const RULE_PACKS = ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
+
+/** The same finding of the NIST 800-53 R5, HIPAA Security and PCI DSS 3.2.1 packs, for one reason. */
+export function inComplianceFrameworks(rule: string, reason: string): Acknowledgement[] {
+  return RULE_PACKS.map((pack) => ({ id: `${pack}-${rule}`, reason }));
+}
+
 const NAG_KEY = 'cdk_nag';
 const GUARD_KEY = 'guard';
 
