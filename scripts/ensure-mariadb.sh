@@ -34,7 +34,6 @@ else
 fi
 
 echo "ensure-mariadb: installing ${packages[*]} with apt-get${sudo:+ (via sudo)}"
-export DEBIAN_FRONTEND=noninteractive
 "${sudo[@]}" apt-get update -qq
 "${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends "${packages[@]}" >/dev/null
 # apt may start the packaged service where init is available; the tests run their own servers.

@@ -201,9 +201,11 @@ export class RotationRig {
    * each prefixed with the piece found, so a failure shows what matched.
    */
   leaks(): string[] {
-    const secrets = this.allSecretValues();
-    const pieces = secretPieces(secrets);
-    return linesWithSecrets(this.logs.lines, secrets).map((line) => `${JSON.stringify(pieces.find((p) => line.includes(p)))} in: ${line}`);
+    const pieces = secretPieces(this.allSecretValues());
+    return this.logs.lines.flatMap((line) => {
+      const piece = pieces.find((p) => line.includes(p));
+      return piece === undefined ? [] : [`${JSON.stringify(piece)} in: ${line}`];
+    });
   }
 }
 
