@@ -37,6 +37,9 @@ export interface SecretAlertsProps {
 
 const SECRETS_SOURCE = 'secretsmanager.amazonaws.com';
 
+/** The cdk-nag packs whose rules are named `<pack>-<rule>` alike. */
+const NAG_PACKS = ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
+
 /**
  * Alerts on the events that put secrets at risk, in this account and region: a secret deleted or
  * scheduled for deletion, a secret's resource policy changed or removed, a rotation failed or
@@ -140,13 +143,12 @@ export class SecretAlerts extends Construct {
       lifecycleRules: [{ noncurrentVersionExpiration: Duration.days(365) }],
     });
     const bucketReason = 'The bucket receives only CloudTrail\'s deliveries, whose signed digest files (log file validation) reveal any change or deletion';
+    const noAccessLogs = `${bucketReason}; server access logs would need another bucket, which cannot use the KMS key`;
     acknowledge(bucket, [
-      { id: 'AwsSolutions-S1', reason: `${bucketReason}; server access logs would need another bucket, which cannot use the KMS key` },
-      ...['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => ({
-        id: `${pack}-S3BucketLoggingEnabled`, reason: `${bucketReason}; server access logs would need another bucket, which cannot use the KMS key`,
-      })),
-      { id: 's3_bucket_logging_enabled_check', reason: `${bucketReason}; server access logs would need another bucket, which cannot use the KMS key` },
-      ...['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => ({
+      { id: 'AwsSolutions-S1', reason: noAccessLogs },
+      ...NAG_PACKS.map((pack) => ({ id: `${pack}-S3BucketLoggingEnabled`, reason: noAccessLogs })),
+      { id: 's3_bucket_logging_enabled_check', reason: noAccessLogs },
+      ...NAG_PACKS.map((pack) => ({
         id: `${pack}-S3BucketReplicationEnabled`,
         reason: 'A regional trail for this region\'s alerts; the durable cross-region copy belongs to the organization trail of the log archive account',
       })),
@@ -188,7 +190,7 @@ export class SecretAlerts extends Construct {
     if (logsPolicy) {
       const reason = 'The role CloudTrail assumes to write to this trail\'s log group; aws-cdk-lib\'s Trail writes its policy (CreateLogStream and '
         + 'PutLogEvents on that one log group) inline and takes no role of ours';
-      acknowledge(logsPolicy, ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => ({ id: `${pack}-IAMNoInlinePolicy`, reason })));
+      acknowledge(logsPolicy, NAG_PACKS.map((pack) => ({ id: `${pack}-IAMNoInlinePolicy`, reason })));
     }
     return trail;
   }
