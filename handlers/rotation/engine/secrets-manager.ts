@@ -32,9 +32,9 @@ export interface SecretVersion {
 export class SecretStore {
   constructor(private readonly client: SecretsManagerClient = secretsManagerClient()) {}
 
-  async describe(secretId: string): Promise<{ arn: string; rotationEnabled: boolean | undefined; versions: Record<string, string[]> }> {
+  async describe(secretId: string): Promise<{ rotationEnabled: boolean | undefined; versions: Record<string, string[]> }> {
     const out = await this.client.send(new DescribeSecretCommand({ SecretId: secretId }));
-    return { arn: out.ARN ?? secretId, rotationEnabled: out.RotationEnabled, versions: out.VersionIdsToStages ?? {} };
+    return { rotationEnabled: out.RotationEnabled, versions: out.VersionIdsToStages ?? {} };
   }
 
   /** The value at `stage` (optionally also requiring version `versionId`); undefined when there is none. */

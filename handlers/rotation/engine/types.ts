@@ -7,23 +7,17 @@ export interface RotationEvent {
   readonly RotationToken?: string;
 }
 
-export type StepName = 'createSecret' | 'setSecret' | 'testSecret' | 'finishSecret';
-export const STEPS: readonly StepName[] = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'];
+export const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
+export type StepName = (typeof STEPS)[number];
 
-export type StrategyName =
-  | 'postgres-single-user'
-  | 'postgres-alternating-users'
-  | 'mysql-single-user'
-  | 'mysql-alternating-users'
-  | 'random-key';
-
-export const STRATEGY_NAMES: readonly StrategyName[] = [
+export const STRATEGY_NAMES = [
   'postgres-single-user',
   'postgres-alternating-users',
   'mysql-single-user',
   'mysql-alternating-users',
   'random-key',
-];
+] as const;
+export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
 export const STAGE_CURRENT = 'AWSCURRENT';
 export const STAGE_PENDING = 'AWSPENDING';

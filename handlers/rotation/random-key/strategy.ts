@@ -35,7 +35,7 @@ export const randomKey: Strategy = {
  * The secret as a JSON object; undefined for a plain string. A value that starts like an object
  * but does not parse is an error rather than a plain string: replacing it would drop its fields.
  */
-function tryObject(text: string, what = 'the secret value'): Record<string, unknown> | undefined {
+function tryObject(text: string, what: string): Record<string, unknown> | undefined {
   if (!text.trimStart().startsWith('{')) return undefined;
   return parseJsonObject(text, what);
 }
