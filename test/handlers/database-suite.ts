@@ -8,7 +8,7 @@
 import { randomBytes } from 'node:crypto';
 import { TcpProxy } from '../support/databases/tcp-proxy';
 import type { DatabaseUnderTest } from './databases';
-import { RotationRig, STEPS, startAll, uniqueName, type Handler } from './harness';
+import { RotationRig, STEPS, startAll, uniqueName, withEnv, type Handler } from './harness';
 
 export interface SuiteOptions {
   readonly strategy: string;
@@ -188,14 +188,15 @@ export function describeDatabaseRotation({ strategy, alternating, handler, db }:
       expect(rig.standIn.stagesOf(user.arn)[fresh]).toEqual(['AWSCURRENT']);
     });
 
-    const badSecrets: [string, (u: { username: string; password: string }) => string, RegExp][] = [
+    type BadSecret = [string, (u: { username: string; password: string }) => string, RegExp];
+    const badSecrets: BadSecret[] = [
       // Lines, not spaces: the leak check treats this whole text as secret, and with a space
       // a user name ending in 'e' made "e password", which the handler's messages rightly contain.
       ['is not JSON', (u) => `engine=${db.engine}\nuser=${u.username}\npassword=${u.password}`, /is not valid JSON/],
       ['lacks the user name', (u) => JSON.stringify({ engine: db.engine, host: db.host, port: db.port, password: u.password, ...(alternating ? { masterarn: 'arn:master' } : {}) }), /is missing 'username'/],
       ['names an unsupported engine', (u) => JSON.stringify({ engine: 'oracle', host: db.host, username: u.username, password: u.password, masterarn: 'arn:master' }), /names engine 'oracle', which this strategy does not rotate; supported engines: /],
       ['has a bad port', (u) => JSON.stringify({ engine: db.engine, host: db.host, port: 'five', username: u.username, password: u.password, masterarn: 'arn:master' }), /field 'port' must be a number from 1 to 65535, got 'five'/],
-      ...(alternating ? [['lacks masterarn', (u: { username: string; password: string }) => JSON.stringify({ engine: db.engine, host: db.host, username: u.username, password: u.password }), /is missing 'masterarn'/] as [string, (u: { username: string; password: string }) => string, RegExp]] : []),
+      ...(alternating ? [['lacks masterarn', (u) => JSON.stringify({ engine: db.engine, host: db.host, username: u.username, password: u.password }), /is missing 'masterarn'/] as BadSecret] : []),
     ];
     test.each(badSecrets)('fails clearly when the secret %s, storing nothing', async (_name, makeValue, message) => {
       const username = uniqueName('bad');
@@ -222,16 +223,13 @@ export function describeDatabaseRotation({ strategy, alternating, handler, db }:
     test('a password with every punctuation character when EXCLUDE_CHARACTERS is empty', async () => {
       const user = await newUser();
       const password = `Aa1${ALL_PUNCTUATION}${randomBytes(8).toString('hex')}`;
-      process.env.EXCLUDE_CHARACTERS = '';
-      try {
+      await withEnv({ EXCLUDE_CHARACTERS: '' }, async () => {
         rig.standIn.queueRandomPassword(password);
         await rig.rotate(user.arn);
         // And back: a second rotation sets a quote-laden password on the other (or same) user.
         rig.standIn.queueRandomPassword(`'\\"${password}`);
         await rig.rotate(user.arn);
-      } finally {
-        delete process.env.EXCLUDE_CHARACTERS;
-      }
+      });
       const current = await rig.json(user.arn);
       expect(current.password).toBe(`'\\"${password}`);
       expect(await logsIn(current)).toBe(true);
@@ -263,12 +261,7 @@ export function describeDatabaseRotation({ strategy, alternating, handler, db }:
       const token = await rig.startRotation(user.arn);
       await rig.invoke('createSecret', user.arn, token);
       const before = rig.standIn.stagesOf(user.arn);
-      process.env.REQUIRE_TLS = 'true';
-      try {
-        await expect(rig.invoke('setSecret', user.arn, token)).rejects.toThrow(/cannot connect .* as AWSCURRENT: .*TLS is required/);
-      } finally {
-        delete process.env.REQUIRE_TLS;
-      }
+      await withEnv({ REQUIRE_TLS: 'true' }, () => expect(rig.invoke('setSecret', user.arn, token)).rejects.toThrow(/cannot connect .* as AWSCURRENT: .*TLS is required/));
       expect(rig.standIn.stagesOf(user.arn)).toEqual(before);
       expect(await db.canLogin(user.username, user.password)).toBe(true);
     });

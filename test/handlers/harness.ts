@@ -70,6 +70,20 @@ export function standInEnvironment(endpoint: string): Record<string, string> {
   };
 }
 
+/** Runs `work` with `env` added to the handler's environment, then puts the environment back. */
+export async function withEnv<T>(env: Record<string, string>, work: () => Promise<T>): Promise<T> {
+  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
+  Object.assign(process.env, env);
+  try {
+    return await work();
+  } finally {
+    for (const [k, v] of Object.entries(saved)) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  }
+}
+
 /**
  * Waits for every start before reporting the first failure, so afterAll stops whatever did start
  * (a server still starting when Promise.all gave up would outlive the run).

@@ -4,24 +4,11 @@ import { randomBytes } from 'node:crypto';
 import { DEFAULT_EXCLUDE_CHARACTERS } from '../../handlers/rotation/engine/config';
 import { handler } from '../../handlers/rotation/random-key.lambda';
 import { SecretsManagerStandIn } from '../support/secrets-manager-stand-in';
-import { RotationRig, STEPS, uniqueName } from './harness';
+import { RotationRig, STEPS, uniqueName, withEnv } from './harness';
 
 const rig = new RotationRig(handler, 'random-key');
 beforeAll(() => rig.start());
 afterAll(() => rig.stop());
-
-async function withEnv<T>(env: Record<string, string>, work: () => Promise<T>): Promise<T> {
-  const saved = Object.fromEntries(Object.keys(env).map((k) => [k, process.env[k]]));
-  Object.assign(process.env, env);
-  try {
-    return await work();
-  } finally {
-    for (const [k, v] of Object.entries(saved)) {
-      if (v === undefined) delete process.env[k];
-      else process.env[k] = v;
-    }
-  }
-}
 
 test('a JSON secret gets a new apiKey and keeps its other fields', async () => {
   const oldKey = randomBytes(16).toString('hex');
