@@ -18,11 +18,20 @@ function rulePattern(eventSource: string, detailType: string, eventNames: string
   };
 }
 
+/** SecretAlerts with its defaults, and with createTrail, each built once for the tests that only read it. */
+const builds: Partial<Record<'plain' | 'withTrail', { stack: Stack; alerts: SecretAlerts; template: Template }>> = {};
+function built(kind: 'plain' | 'withTrail') {
+  if (!builds[kind]) {
+    const stack = newStack();
+    const alerts = new SecretAlerts(stack, 'Alerts', kind === 'withTrail' ? { createTrail: true } : {});
+    builds[kind] = { stack, alerts, template: Template.fromStack(stack) };
+  }
+  return builds[kind];
+}
+
 describe('SecretAlerts', () => {
   test('sends every alert to one topic encrypted with a new customer-managed key', () => {
-    const stack = newStack();
-    const alerts = new SecretAlerts(stack, 'Alerts');
-    const template = Template.fromStack(stack);
+    const { stack, alerts, template } = built('plain');
     template.resourceCountIs('AWS::SNS::Topic', 1);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [stack.getLogicalId(alerts.encryptionKey.node.defaultChild as never), 'Arn'] } });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
@@ -39,9 +48,7 @@ describe('SecretAlerts', () => {
     ['rotation failure', 'secretsmanager.amazonaws.com', 'AWS Service Event via CloudTrail', ['RotationFailed', 'RotationAbandoned']],
     ['key deletion', 'kms.amazonaws.com', 'AWS API Call via CloudTrail', ['ScheduleKeyDeletion', 'DisableKey']],
   ])('has a rule for %s', (_name, eventSource, detailType, eventNames) => {
-    const stack = newStack();
-    new SecretAlerts(stack, 'Alerts');
-    Template.fromStack(stack).hasResourceProperties('AWS::Events::Rule', rulePattern(eventSource, detailType, eventNames));
+    built('plain').template.hasResourceProperties('AWS::Events::Rule', rulePattern(eventSource, detailType, eventNames));
   });
 
   describe('rules fire on exactly the events they claim', () => {
@@ -67,9 +74,8 @@ describe('SecretAlerts', () => {
       // a Secrets Manager event name under another service's source must not count
       DeleteSecretFromOtherSource: apiCallEvent('kms', 'DeleteSecret'),
     };
-    const stack = newStack();
-    const alerts = new SecretAlerts(stack, 'Alerts');
-    const template = Template.fromStack(stack).toJSON();
+    const { stack, alerts } = built('plain');
+    const template = built('plain').template.toJSON();
     const patternOf = (rule: { node: { defaultChild?: unknown } }) => template.Resources[stack.getLogicalId(rule.node.defaultChild as never)].Properties.EventPattern;
     const firing = (rule: { node: { defaultChild?: unknown } }) => Object.keys(events).filter((name) => matchesEventPattern(patternOf(rule), events[name]));
 
@@ -92,8 +98,7 @@ describe('SecretAlerts', () => {
   });
 
   test('lets EventBridge publish to the topic and use its key, and nobody publish over plain HTTP', () => {
-    const stack = newStack();
-    const alerts = new SecretAlerts(stack, 'Alerts');
+    const { stack, alerts } = built('plain');
     const model = new AccessModel([stack]);
     const ruleArn = model.arnOf(alerts.rotationFailureRule);
     expect(model.check({ principal: 'events.amazonaws.com', action: 'sns:Publish', resource: alerts.topic, context: { 'aws:SourceArn': ruleArn } })).toBe('Allowed');
@@ -124,14 +129,12 @@ describe('SecretAlerts', () => {
   });
 
   test('creates no trail by default, and an encrypted, validated trail with its own versioned bucket when asked', () => {
-    const without = newStack();
-    expect(new SecretAlerts(without, 'Alerts').trail).toBeUndefined();
-    Template.fromStack(without).resourceCountIs('AWS::CloudTrail::Trail', 0);
+    const without = built('plain');
+    expect(without.alerts.trail).toBeUndefined();
+    without.template.resourceCountIs('AWS::CloudTrail::Trail', 0);
 
-    const stack = newStack();
-    const alerts = new SecretAlerts(stack, 'Alerts', { createTrail: true });
+    const { stack, alerts, template } = built('withTrail');
     expect(alerts.trail).toBeDefined();
-    const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::CloudTrail::Trail', {
       EnableLogFileValidation: true,
       IsLogging: true,
@@ -155,9 +158,8 @@ describe('SecretAlerts', () => {
   });
 
   test('encrypts the trail\'s log group with its key', () => {
-    const stack = newStack();
-    const alerts = new SecretAlerts(stack, 'Alerts', { createTrail: true });
-    Template.fromStack(stack).hasResourceProperties('AWS::Logs::LogGroup', {
+    const { stack, alerts, template } = built('withTrail');
+    template.hasResourceProperties('AWS::Logs::LogGroup', {
       KmsKeyId: { 'Fn::GetAtt': [stack.getLogicalId(alerts.encryptionKey.node.defaultChild as never), 'Arn'] },
       RetentionInDays: 365,
     });
