@@ -12,7 +12,6 @@ export class StepContext {
   public readonly sensitive: string[] = [];
 
   constructor(
-    public readonly step: StepName,
     public readonly secretId: string,
     public readonly token: string,
     public readonly config: RotationConfig,
@@ -158,7 +157,7 @@ export function createRotationHandler(bundle: string, strategies: Partial<Record
       if (!stages.includes(STAGE_PENDING)) {
         throw new RotationError(`version ${token} of secret ${secretId} is not AWSPENDING (stages: ${stages.join(', ') || 'none'})`);
       }
-      ctx = new StepContext(step as StepName, secretId, token, config, store, log, meta.versions, early);
+      ctx = new StepContext(secretId, token, config, store, log, meta.versions, early);
       switch (step as StepName) {
         case 'createSecret': await createSecret(ctx, strategy); break;
         case 'setSecret': await strategy.setSecret(ctx); break;

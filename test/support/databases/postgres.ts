@@ -107,7 +107,7 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
   }
   child.removeAllListeners('exit');
 
-  const server: PostgresServer = {
+  return {
     host: '127.0.0.1',
     port,
     superuser: 'postgres',
@@ -129,5 +129,4 @@ export async function startPostgres(options: PostgresOptions = {}): Promise<Post
       rmSync(dir, { recursive: true, force: true });
     },
   };
-  return server;
 }
