@@ -294,14 +294,16 @@ export class RotatingSecret extends Construct {
         + 'which other accounts can never use; remove awsManagedKey (or give the existing secret an encryptionKey)');
     }
     const principal = new iam.AccountPrincipal(accountId);
+    // statement ids take letters and digits only: an account id that is a token is numbered instead
+    const sidSuffix = Token.isUnresolved(accountId) ? this.crossAccounts.size : accountId;
     this.addToResourcePolicy(new iam.PolicyStatement({
-      sid: `ReadFromAccount${Token.isUnresolved(accountId) ? this.crossAccounts.size : accountId}`,
+      sid: `ReadFromAccount${sidSuffix}`,
       principals: [principal],
       actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
       resources: ['*'],
     }));
     const keyResult = this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
-      sid: `DecryptSecretFor${Token.isUnresolved(accountId) ? this.crossAccounts.size : accountId}`,
+      sid: `DecryptSecretFor${sidSuffix}`,
       principals: [principal],
       actions: ['kms:Decrypt'],
       resources: ['*'],
