@@ -294,7 +294,7 @@ export class RotatingSecret extends Construct {
         + 'which other accounts can never use; remove awsManagedKey (or give the existing secret an encryptionKey)');
     }
     const principal = new iam.AccountPrincipal(accountId);
-    // statement ids take letters and digits only: an account id that is a token is numbered instead
+    // an account id that is a token is numbered instead
     const sidSuffix = Token.isUnresolved(accountId) ? this.crossAccounts.size : accountId;
     this.addToResourcePolicy(new iam.PolicyStatement({
       sid: `ReadFromAccount${sidSuffix}`,
