@@ -141,8 +141,11 @@ export interface RotatingSecretProps {
   readonly denyDelete?: boolean;
 }
 
-/** The RotatingSecret that manages a secret, so an alternating-users rotation can find its master's. */
-const ROTATING_SECRETS = new WeakMap<secretsmanager.ISecret, RotatingSecret>();
+/**
+ * Roles of alternating-users rotation functions, by the master secret they read at every rotation.
+ * Read when a deny resolves, so a master declared before or after its users exempts them alike.
+ */
+const MASTER_SECRET_READERS = new WeakMap<secretsmanager.ISecret, Set<string>>();
 
 const MIN_INTERVAL_HOURS = 4;
 const MAX_INTERVAL_DAYS = 1000;
@@ -206,7 +209,6 @@ export class RotatingSecret extends Construct {
       });
     }
     this.parameterStoreReferenceName = `/aws/reference/secretsmanager/${this.secretName(props)}`;
-    ROTATING_SECRETS.set(this.secret, this);
 
     const dependencies: IDependable[] = [];
     let rotationRole: iam.IRole | undefined;
@@ -237,10 +239,10 @@ export class RotatingSecret extends Construct {
     if (props.database?._dependable) dependencies.push(props.database._dependable);
     if (rotationRole) {
       this.readExemptions.add(rotationRole.roleArn);
-      // an alternating-users function reads its master secret at every rotation: when that master is a
-      // RotatingSecret of this app whose reads are denied to all but named roles, name this function too
-      const master = strategy.masterSecret && ROTATING_SECRETS.get(strategy.masterSecret);
-      master?.readExemptions.add(rotationRole.roleArn);
+      if (strategy.masterSecret) {
+        const readers = MASTER_SECRET_READERS.get(strategy.masterSecret) ?? new Set<string>();
+        MASTER_SECRET_READERS.set(strategy.masterSecret, readers.add(rotationRole.roleArn));
+      }
     }
 
     this.rotationSchedule = new secretsmanager.CfnRotationSchedule(this, 'Rotation', {
@@ -340,7 +342,9 @@ export class RotatingSecret extends Construct {
       actions: ['secretsmanager:GetSecretValue'],
       resources: ['*'],
       conditions: {
-        ArnNotLike: { 'aws:PrincipalArn': Lazy.list({ produce: () => [...this.readExemptions] }) },
+        ArnNotLike: {
+          'aws:PrincipalArn': Lazy.list({ produce: () => [...new Set([...this.readExemptions, ...MASTER_SECRET_READERS.get(this.secret) ?? []])] }),
+        },
       },
     }));
   }
