@@ -266,4 +266,22 @@ describe('alternating users', () => {
     expect(m.check({ principal: appRole, action: 'secretsmanager:GetSecretValue', resource: master.secret })).toBe('ExplicitlyDenied');
     expect(m.check({ principal: appRole, action: 'secretsmanager:GetSecretValue', resource: appUser.secret })).toBe('Allowed');
   });
+
+  test('the master\'s read deny exempts the alternating-users function whichever is declared first', () => {
+    const dbStack = newStack('DbDenyReversed');
+    const masterSecret = new secretsmanager.Secret(dbStack, 'MasterSecret', { secretName: 'db/master' });
+    // the user of the master is declared before the master's RotatingSecret
+    const appUser = new RotatingSecret(dbStack, 'AppUser', {
+      existingSecret: new secretsmanager.Secret(dbStack, 'AppSecret', { secretName: 'db/app' }),
+      rotation: RotationStrategy.postgresAlternatingUsers({ masterSecret }),
+    });
+    const master = new RotatingSecret(dbStack, 'Master', { existingSecret: masterSecret, rotation: RotationStrategy.postgresSingleUser() });
+    master.denyReadExcept([]);
+    const m = new AccessModel([dbStack]);
+    const fnRole = (appUser.rotationFunction as lambda.Function).role!;
+    const other = `arn:aws:iam::${dbStack.account}:role/Admin`;
+    expect(m.check({ principal: fnRole, action: 'secretsmanager:GetSecretValue', resource: masterSecret })).toBe('Allowed');
+    expect(m.check({ principal: other, action: 'secretsmanager:GetSecretValue', resource: masterSecret })).toBe('ExplicitlyDenied');
+  });
 });
+
