@@ -1,4 +1,4 @@
-import { ArnFormat, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as targets from 'aws-cdk-lib/aws-events-targets';
@@ -10,7 +10,7 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { acknowledge } from '../private/acknowledge';
-import { createSecureKey } from '../private/secure-key';
+import { allowCloudWatchLogs, createSecureKey } from '../private/secure-key';
 
 /** Properties of `SecretAlerts`. */
 export interface SecretAlertsProps {
@@ -131,7 +131,6 @@ export class SecretAlerts extends Construct {
   }
 
   private createTrail(): cloudtrail.Trail {
-    const stack = Stack.of(this);
     const bucket = new s3.Bucket(this, 'TrailBucket', {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.encryptionKey,
@@ -165,12 +164,7 @@ export class SecretAlerts extends Construct {
     let logGroup: logs.LogGroup | undefined;
     if (this.encryptionKey instanceof kms.Key) {
       this.encryptionKey.grantEncryptDecrypt(new iam.ServicePrincipal('cloudtrail.amazonaws.com'));
-      this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
-        principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-        actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-        resources: ['*'],
-        conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }) } },
-      }));
+      allowCloudWatchLogs(this.encryptionKey);
       logGroup = new logs.LogGroup(this, 'TrailLogGroup', {
         retention: logs.RetentionDays.ONE_YEAR,
         encryptionKey: this.encryptionKey,

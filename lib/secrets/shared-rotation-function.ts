@@ -10,7 +10,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct, IDependable } from 'constructs';
 import { acknowledge } from '../private/acknowledge';
-import { createSecureKey } from '../private/secure-key';
+import { allowCloudWatchLogs, createSecureKey } from '../private/secure-key';
 import { DatabaseTarget } from './database-target';
 import { RotationStrategy } from './rotation-strategy';
 
@@ -113,16 +113,7 @@ export class SharedRotationFunction extends Construct {
     const logKey = createSecureKey(this, 'LogKey', {
       description: `Encrypts the logs of the ${strategy.name} rotation function`,
     });
-    logKey.addToResourcePolicy(new iam.PolicyStatement({
-      principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-      actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-      resources: ['*'],
-      conditions: {
-        ArnLike: {
-          'kms:EncryptionContext:aws:logs:arn': stack.formatArn({ service: 'logs', resource: 'log-group', resourceName: '*', arnFormat: ArnFormat.COLON_RESOURCE_NAME }),
-        },
-      },
-    }));
+    allowCloudWatchLogs(logKey);
     this.logGroup = new logs.LogGroup(this, 'LogGroup', {
       retention: logs.RetentionDays.ONE_YEAR,
       encryptionKey: logKey,
