@@ -98,7 +98,7 @@ export const crossAccountAccess: Example = {
     const inlineReason = 'Written by grantAssume: the one statement lets this role assume the single prod ReportsReader role; it lives and dies with the role';
     acknowledge(developer.node.findChild('DefaultPolicy'), inComplianceFrameworks('IAMNoInlinePolicy', inlineReason));
     const objectsReason = 'The role exists to read the reports; every object of this one named bucket and no other resource';
-    acknowledge(readReports, [{ id: 'AwsSolutions-IAM5', reason: objectsReason, appliesTo: [`Resource::arn:<AWS::Partition>:s3:::${bucketName}/*`] }]);
+    acknowledge(readReports, [{ id: 'AwsSolutions-IAM5', reason: objectsReason, appliesTo: [`Resource::${reports.arnForObjects('*')}`] }]);
     return [dev, prod];
   },
 };

@@ -247,7 +247,7 @@ export class SharedRotationFunction extends Construct {
   public connectTo(target: DatabaseTarget): void {
     if (this.connected.has(target.connections)) return;
     this.connected.add(target.connections);
-    const port = target.connections.defaultPort ?? ec2.Port.tcp(target.port);
+    const port = Token.isUnresolved(target._ingressPort) && target.connections.defaultPort ? target.connections.defaultPort : ec2.Port.tcp(target._ingressPort);
     this.function.connections.allowTo(target, port, `rotation of the database's secrets (${this.node.id})`);
   }
 
