@@ -1,26 +1,15 @@
 import { Aspects, CfnResource, IAspect, Stack, Token, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { flattenReference, policyFindings } from './nag-findings';
+import type { FindingAcknowledgement } from '../common/acknowledgements';
 
 /**
- * A compliance finding that a construct accepts on purpose, with the reason a reviewer reads.
- *
- * `id` is a cdk-nag rule id (`AwsSolutions-IAM5`, `NIST.800.53.R5-IAMNoInlinePolicy`, ...) or the
- * snake_case name of a cfn-guard AWS Control Tower rule (`s3_bucket_level_public_access_prohibited_check`).
+ * A compliance finding accepted on purpose (the public `FindingAcknowledgement`). The part of an
+ * `appliesTo` entry after `Resource::`/`Policy::` may hold tokens: it is resolved and named as
+ * cdk-nag names it (`<Bucket.Arn>/*`, `arn:<AWS::Partition>:...` or `arn:aws:...` depending on the
+ * app's feature flags), so no caller spells that out by hand.
  */
-export interface Acknowledgement {
-  readonly id: string;
-  readonly reason: string;
-  /**
-   * For cdk-nag rules that name a finding's detail, e.g. `Action::s3:*` or `Resource::*`. The part
-   * after `Resource::`/`Policy::` may hold tokens (`Resource::${bucket.arnForObjects('*')}`): it is
-   * resolved and named as cdk-nag names it (`<Bucket.Arn>/*`, `arn:<AWS::Partition>:...` or
-   * `arn:aws:...` depending on the app's feature flags), so no caller spells that out by hand.
-   * Without it, a per-finding rule (AwsSolutions-IAM4/IAM5) is acknowledged for every finding the
-   * resource has when it is synthesized.
-   */
-  readonly appliesTo?: string[];
-}
+export type Acknowledgement = FindingAcknowledgement;
 
 /** The cdk-nag packs besides AwsSolutions, which name the same rule alike (`<pack>-<rule>`). */
 const RULE_PACKS = ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];

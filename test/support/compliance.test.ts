@@ -4,7 +4,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { acknowledge } from '../../lib/private/acknowledge';
-import { createSecureKey } from '../../lib/private/secure-key';
+import { SecureKey } from '../../lib/common/secure-key';
 import { ComplianceFinding, complianceAcknowledgements, complianceFindings } from './compliance';
 import { testApp } from './app';
 
@@ -12,9 +12,9 @@ function stack(): Stack {
   return new Stack(testApp(), 'Subject', { env: { account: '111111111111', region: 'us-east-1' } });
 }
 
-test('a key from createSecureKey has no findings', () => {
+test('a SecureKey has no findings', () => {
   const s = stack();
-  createSecureKey(s, 'Key');
+  new SecureKey(s, 'Key');
   expect(complianceFindings(s)).toEqual([]);
 });
 
