@@ -2,6 +2,7 @@ import { baseline } from './baseline';
 import { crossAccountAccess } from './cross-account-access';
 import { Example } from './example';
 import { rotatingDatabaseSecret } from './rotating-database-secret';
+import { secureStorage } from './secure-storage';
 
 export { Example } from './example';
 
@@ -10,4 +11,5 @@ export const EXAMPLES: Example[] = [
   baseline,
   crossAccountAccess,
   rotatingDatabaseSecret,
+  secureStorage,
 ];

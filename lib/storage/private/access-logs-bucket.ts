@@ -58,7 +58,7 @@ export class AccessLogsBucket extends Construct {
     }));
 
     const selfLogging = 'This is the server-access-log bucket: logging it into itself would log every delivery in a loop, and into another '
-      + 'bucket would need that bucket logged too; CloudTrail data events are the record of access to it';
+      + 'bucket would need that bucket logged too; record reads of the logs with CloudTrail data events where that matters';
     const sseS3 = 'S3 delivers server access logs only to buckets encrypted with SSE-S3 (AES256); SSE-KMS is not supported for the log bucket';
     const notReplicated = 'Access logs of this region stay in this region; copy them to a log archive account with your organization\'s log pipeline';
     acknowledge(this.bucket, [
@@ -75,7 +75,7 @@ export class AccessLogsBucket extends Construct {
       },
       {
         id: 's3_event_notifications_enabled_check',
-        reason: 'Every delivered log file would be an event nobody acts on; reads and writes of this bucket are in CloudTrail',
+        reason: 'Every delivered log file would be an event nobody acts on; the bucket policy already keeps everyone but the log delivery service from writing',
       },
     ]);
   }
