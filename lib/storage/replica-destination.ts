@@ -1,9 +1,9 @@
-import { createHash } from 'node:crypto';
 import { Annotations, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { Construct } from 'constructs';
 import { acknowledge, inComplianceFrameworks } from '../private/acknowledge';
+import { fixedName } from './private/names';
 import { SecureBucket, SecureBucketProps } from './secure-bucket';
 
 /** Properties of a `ReplicaDestination`. */
@@ -184,15 +184,7 @@ export class ReplicaDestination extends SecureBucket {
   }
 }
 
-/**
- * `<stack>-<id>-<hash>`: lower case, at most 63 characters, the hash of the construct's path, account
- * and region, so the same app deployed to two accounts does not claim the same global name.
- */
+/** S3 bucket names: lower case, at most 63 characters. */
 function generatedBucketName(scope: Construct, id: string): string {
-  const stack = Stack.of(scope);
-  const account = Token.isUnresolved(stack.account) ? '' : stack.account;
-  const region = Token.isUnresolved(stack.region) ? '' : stack.region;
-  const hash = createHash('sha256').update([scope.node.path, id, account, region].join('/')).digest('hex').slice(0, 12);
-  const base = `${stack.stackName}-${id}`.toLowerCase().replace(/[^a-z0-9-]+/g, '-').replace(/-+/g, '-').replace(/^-/, '').slice(0, 63 - hash.length - 1);
-  return `${base.replace(/-$/, '')}-${hash}`;
+  return fixedName(scope, id, { maxLength: 63, lowerCase: true });
 }

@@ -1,8 +1,9 @@
-import { PhysicalName, Stack, Token } from 'aws-cdk-lib';
+import { Stack, Token } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from '../private/acknowledge';
+import { fixedName } from './private/names';
 import { ReplicaDestination } from './replica-destination';
 import { SecureBucket, SecureBucketProps } from './secure-bucket';
 
@@ -111,8 +112,8 @@ export class ReplicatedBucket extends SecureBucket {
     validate(where, stack, props ?? {}, rules);
 
     this.replicationRole = new iam.Role(this, 'ReplicationRole', {
-      // a name CDK generates when a destination stack (another environment) names the role
-      roleName: PhysicalName.GENERATE_IF_NEEDED,
+      // a name fixed at synthesis: the destination's policies (another region, maybe account) name the role
+      roleName: fixedName(this, 'ReplicationRole', { maxLength: 64, lowerCase: false }),
       description: `S3 replication of ${this.node.path}`,
       // AWS's documented trust; only principals of this account with iam:PassRole on this role can
       // attach it to a bucket, and its policy reaches nothing but this bucket and the destinations
