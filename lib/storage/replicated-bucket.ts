@@ -81,6 +81,14 @@ export interface ReplicatedBucketProps extends SecureBucketProps {
   readonly replicationRules: ReplicationRule[];
 }
 
+/** What the role reads of the source bucket, and of its objects. */
+const SOURCE_BUCKET_ACTIONS = ['s3:GetReplicationConfiguration', 's3:ListBucket'];
+const SOURCE_OBJECT_ACTIONS = ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'];
+/** What the role does to a destination's objects (ObjectOwnerOverrideToBucketOwner across accounts only). */
+const REPLICATE_ACTIONS = ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags', 's3:ObjectOwnerOverrideToBucketOwner'];
+/** What the role does with a destination's key. */
+const REPLICA_KEY_ACTIONS = ['kms:Encrypt', 'kms:GenerateDataKey'];
+
 /** S3's limit on a rule id. */
 const MAX_RULE_ID_LENGTH = 255;
 /** What S3 Replication Time Control promises, and the only threshold S3 accepts. */
@@ -133,6 +141,30 @@ export class ReplicatedBucket extends SecureBucket {
       // S3 accepts the replication configuration only once the destination exists and is versioned
       stack.addDependency(Stack.of(destination), `${this.node.path} replicates into ${destination.node.path}`);
     });
+    // Whatever a bucket or key policy elsewhere allows (in this account a resource policy alone would
+    // be enough), the role reads only this bucket and writes only into these destinations: a
+    // replication configuration changed to point elsewhere cannot carry data out, or other data in,
+    // with this role.
+    this.replicationPolicy.addStatements(
+      new iam.PolicyStatement({
+        sid: 'DenyReadingOtherSources',
+        effect: iam.Effect.DENY,
+        actions: [...SOURCE_BUCKET_ACTIONS, ...SOURCE_OBJECT_ACTIONS, 'kms:Decrypt'],
+        notResources: [this.bucket.bucketArn, this.bucket.arnForObjects('*'), this.encryptionKey.keyArn],
+      }),
+      new iam.PolicyStatement({
+        sid: 'DenyReplicationElsewhere',
+        effect: iam.Effect.DENY,
+        actions: [...REPLICATE_ACTIONS],
+        notResources: destinations.map((d) => d.bucket.arnForObjects('*')),
+      }),
+      new iam.PolicyStatement({
+        sid: 'DenyEncryptionElsewhere',
+        effect: iam.Effect.DENY,
+        actions: [...REPLICA_KEY_ACTIONS],
+        notResources: [...new Set(destinations.map((d) => d._replicaKeyArnForPolicy()))],
+      }),
+    );
 
     const cfnBucket = this.bucket.node.defaultChild as s3.CfnBucket;
     cfnBucket.replicationConfiguration = {
@@ -163,12 +195,12 @@ export class ReplicatedBucket extends SecureBucket {
     return [
       new iam.PolicyStatement({
         sid: 'ReadReplicationConfiguration',
-        actions: ['s3:GetReplicationConfiguration', 's3:ListBucket'],
+        actions: SOURCE_BUCKET_ACTIONS,
         resources: [this.bucket.bucketArn],
       }),
       new iam.PolicyStatement({
         sid: 'ReadSourceVersions',
-        actions: ['s3:GetObjectVersionForReplication', 's3:GetObjectVersionAcl', 's3:GetObjectVersionTagging'],
+        actions: SOURCE_OBJECT_ACTIONS,
         resources: [this.bucket.arnForObjects('*')],
       }),
       new iam.PolicyStatement({
@@ -190,12 +222,12 @@ function destinationStatements(destination: ReplicaDestination, index: number, c
   return [
     new iam.PolicyStatement({
       sid: `ReplicateToDestination${index}`,
-      actions: ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:ReplicateTags', ...(crossAccount ? ['s3:ObjectOwnerOverrideToBucketOwner'] : [])],
+      actions: REPLICATE_ACTIONS.filter((action) => crossAccount || action !== 's3:ObjectOwnerOverrideToBucketOwner'),
       resources: [destination.bucket.arnForObjects('*')],
     }),
     new iam.PolicyStatement({
       sid: `EncryptReplicasOfDestination${index}`,
-      actions: ['kms:Encrypt', 'kms:GenerateDataKey'],
+      actions: REPLICA_KEY_ACTIONS,
       resources: [destination._replicaKeyArnForPolicy()],
       conditions: {
         StringEquals: { 'kms:ViaService': `s3.${destination._environment.region}.amazonaws.com` },
