@@ -190,6 +190,22 @@ export class ReplicatedBucket extends SecureBucket {
     }
   }
 
+  /**
+   * Lets `grantee` (the role of an S3 Batch Operations job, assumed by
+   * `batchoperations.s3.amazonaws.com`) start S3 Batch Replication of this bucket's existing objects,
+   * which live replication never copies: `s3:InitiateReplication` on the objects, and reading the
+   * replication configuration and writing an inventory configuration for the manifest S3 generates. The
+   * replicas are written by the replication role, as for live replication. See lib/storage/README.md.
+   */
+  public grantBatchReplication(grantee: iam.IGrantable): iam.Grant {
+    return iam.Grant.addToPrincipal({ grantee, actions: ['s3:InitiateReplication'], resourceArns: [this.bucket.arnForObjects('*')] })
+      .combine(iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['s3:GetReplicationConfiguration', 's3:PutInventoryConfiguration'],
+        resourceArns: [this.bucket.bucketArn],
+      }));
+  }
+
   /** Reading this bucket for replication, and decrypting its objects through S3 of this region. */
   private sourceStatements(stack: Stack): iam.PolicyStatement[] {
     return [

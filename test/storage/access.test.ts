@@ -52,8 +52,10 @@ function build(featureFlags: FeatureFlags) {
   // (an attacker with s3:PutBucketPolicy on a bucket that is not ours)
   const open = new SecureBucket(source, 'Open');
   open.addToResourcePolicy(new iam.PolicyStatement({ principals: [new iam.AccountRootPrincipal()], actions: ['s3:*'], resources: [open.bucket.arnForObjects('*')] }));
+  const batch = new iam.Role(source, 'BatchReplication', { assumedBy: new iam.ServicePrincipal('batchoperations.s3.amazonaws.com') });
+  data.grantBatchReplication(batch);
   return {
-    app, backup, source, replica, data, plain, open,
+    app, backup, source, replica, data, plain, open, batch,
     admin: roleWith(source, 'Admin', 's3:*', 'kms:*'),
     backupAdmin: roleWith(backup, 'BackupAdmin', 's3:*', 'kms:*'),
     createGrant: roleWith(source, 'CreateGrant', 'kms:CreateGrant'),
@@ -199,6 +201,20 @@ describe.each(FLAG_SETS)('storage access with %s feature flags', (featureFlags) 
     test('cannot write into a bucket of its own account whose policy lets the whole account in', () => {
       expect(model.check({ principal: role(), action: 's3:ReplicateObject', ...object(env.open) })).toBe('ExplicitlyDenied');
       expect(model.check({ principal: env.admin, action: 's3:ReplicateObject', ...object(env.open) })).toBe('Allowed');
+    });
+  });
+
+  describe('a Batch Replication job role (grantBatchReplication)', () => {
+    test('may start replication of the existing objects, read the replication configuration and write the manifest\'s inventory configuration', () => {
+      expect(model.check({ principal: env.batch, action: 's3:InitiateReplication', ...object(env.data) })).toBe('Allowed');
+      expect(model.check({ principal: env.batch, action: 's3:GetReplicationConfiguration', resource: env.data.bucket })).toBe('Allowed');
+      expect(model.check({ principal: env.batch, action: 's3:PutInventoryConfiguration', resource: env.data.bucket })).toBe('Allowed');
+    });
+
+    test('may not read the objects, change the replication, or start it on another bucket', () => {
+      expect(model.check({ principal: env.batch, action: 's3:GetObject', ...object(env.data) })).toBe('ImplicitlyDenied');
+      expect(model.check({ principal: env.batch, action: 's3:PutReplicationConfiguration', resource: env.data.bucket })).toBe('ImplicitlyDenied');
+      expect(model.check({ principal: env.batch, action: 's3:InitiateReplication', ...object(env.plain) })).toBe('ImplicitlyDenied');
     });
   });
 
