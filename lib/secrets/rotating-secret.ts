@@ -90,11 +90,13 @@ export interface RotatingSecretProps {
   readonly secretsManagerEndpoint?: boolean;
 
   /**
-   * The Lambda runtime of the shared rotation function: Node.js 24 or a newer Node.js runtime, e.g.
-   * `new lambda.Runtime('nodejs26.x', lambda.RuntimeFamily.NODEJS)` before aws-cdk-lib names it.
-   * The stack's secrets of one strategy and placement share one function, so they must all give the
-   * same runtime (or all leave it out): two different runtimes fail at construction. Changing it
-   * updates the function in place. Not for `RotationStrategy.custom`, whose function is your own.
+   * The Lambda runtime of the shared rotation function.
+   *
+   * Node.js 24 or a newer Node.js runtime, e.g. `new lambda.Runtime('nodejs26.x', lambda.RuntimeFamily.NODEJS)`
+   * before aws-cdk-lib names it. The stack's secrets of one strategy and placement share one
+   * function, so they must all give the same runtime (or all leave it out): two different runtimes
+   * fail at construction. Changing it updates the function in place. Not for
+   * `RotationStrategy.custom`, whose function is your own.
    * @default lambda.Runtime.NODEJS_24_X
    */
   readonly rotationFunctionRuntime?: lambda.Runtime;
