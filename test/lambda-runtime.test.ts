@@ -1,13 +1,13 @@
 // Every Lambda function the library creates runs on a runtime that stays supported: neither the
 // default nor any runtime a user may choose is deprecated (or blocked for create or update) within
 // 6 months of the test run, by the dates in cfn-lint's own data.
-import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { DEFAULT_NODEJS_RUNTIME } from '../lib/private/lambda-runtime';
 import { DatabaseTarget, RotatingSecret, RotationStrategy } from '../lib/secrets';
+import { testStack } from './support/app';
 import { lambdaRuntimeLifecycle, type RuntimeLifecycle } from './support/cfn-lint';
 
 const now = new Date();
@@ -27,8 +27,11 @@ function retiring(runtime: string, row: RuntimeLifecycle | undefined): string | 
 
 /** The runtimes of the functions the library creates, across every construct that creates one. */
 function runtimesInUse(): string[] {
-  const stack = new Stack(new App(), 'Everything', { env: { account: '111111111111', region: 'us-east-1' } });
-  const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+  const stack = testStack('Everything');
+  // scaffolding only: without the default-security-group custom resource, whose function is aws-cdk-lib's
+  const vpc = new ec2.Vpc(stack, 'Vpc', {
+    maxAzs: 2, natGateways: 0, restrictDefaultSecurityGroup: false, subnetConfiguration: [{ name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }],
+  });
   const master = new secretsmanager.Secret(stack, 'Master');
   const database = { vpc, database: DatabaseTarget.connectable(new ec2.SecurityGroup(stack, 'DbGroup', { vpc }), { host: 'db.internal', port: 5432 }), username: 'app' };
   new RotatingSecret(stack, 'Key', { rotation: RotationStrategy.randomKey() });
@@ -41,7 +44,7 @@ function runtimesInUse(): string[] {
 
 /** Whether RotatingSecret accepts `name` as its rotation function's runtime. */
 function accepted(name: string): boolean {
-  const stack = new Stack(new App(), 'Probe');
+  const stack = testStack('Probe');
   try {
     new RotatingSecret(stack, 'Key', { rotation: RotationStrategy.randomKey(), rotationFunctionRuntime: new lambda.Runtime(name, lambda.RuntimeFamily.NODEJS) });
     return true;

@@ -3,9 +3,9 @@
 // its own process with the function's environment from a synthesized template, as on Lambda.
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
-import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { RotatingSecret, RotationStrategy } from '../../lib/secrets';
+import { testStack } from '../support/app';
 import { RotationError, withFramesOf } from '../../handlers/rotation/engine/errors';
 import { bundleRotationHandler, startBundledHandler, type BundledHandler } from './bundled-handler';
 import { RotationRig, standInEnvironment, startAll, uniqueName, type Handler } from './harness';
@@ -29,7 +29,7 @@ afterAll(async () => {
 
 /** The environment variables of the random-key rotation function, as the library synthesizes them. */
 function deployedEnvironment(): Record<string, string> {
-  const stack = new Stack(new App(), 'SourceMaps', { env: { account: '111111111111', region: 'us-east-1' } });
+  const stack = testStack('SourceMaps');
   new RotatingSecret(stack, 'ApiKey', { rotation: RotationStrategy.randomKey() });
   const functions = Object.values(Template.fromStack(stack).findResources('AWS::Lambda::Function'));
   expect(functions).toHaveLength(1);

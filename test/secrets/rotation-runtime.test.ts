@@ -14,8 +14,10 @@ function key(stack: Stack, id: string, props: Partial<RotatingSecretProps> = {})
   return new RotatingSecret(stack, id, { rotation: RotationStrategy.randomKey(), ...props });
 }
 
+/** The shared rotation functions (not the functions aws-cdk-lib adds, e.g. for a VPC's default security group). */
 function functions(stack: Stack): Record<string, any> {
-  return resourcesOfType(Template.fromStack(stack).toJSON(), 'AWS::Lambda::Function');
+  return Object.fromEntries(Object.entries(resourcesOfType(Template.fromStack(stack).toJSON(), 'AWS::Lambda::Function'))
+    .filter(([id]) => id.startsWith('SecretRotation')));
 }
 
 describe('default runtime', () => {
