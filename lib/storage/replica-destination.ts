@@ -9,7 +9,9 @@ import { SecureBucket, SecureBucketProps } from './secure-bucket';
 /** Properties of a `ReplicaDestination`. */
 export interface ReplicaDestinationProps extends SecureBucketProps {
   /**
-   * The alias of the key that encrypts the replicas. The source stack names the key by this alias's
+   * The alias of the key that encrypts the replicas.
+   *
+   * The source stack names the key by this alias's
    * ARN, since CloudFormation cannot refer to a key of another region or account; it is added to a key
    * this construct creates, or to `encryptionKey` when that is a key of this app.
    *
@@ -18,8 +20,10 @@ export interface ReplicaDestinationProps extends SecureBucketProps {
   readonly keyAlias?: string;
 
   /**
-   * Deny every object write and delete (`s3:PutObject`, `s3:DeleteObject*`, tagging, retention, the
-   * replication actions, ...) to every principal except the replication roles of the `ReplicatedBucket`s
+   * Deny object writes and deletes to every principal but the replication roles of the sources.
+   *
+   * The statement covers `s3:PutObject`, `s3:DeleteObject*`, tagging, retention, restores and the
+   * replication actions, for every principal except the replication roles of the `ReplicatedBucket`s
    * that replicate here: the replicas stay copies of the source, which no one in either account can
    * overwrite or delete (ransomware, mistakes). Turn it off to write to the bucket after a failover.
    *
@@ -43,10 +47,11 @@ const OBJECT_WRITE_ACTIONS = [
 const ALIAS_PATTERN = /^alias\/[a-zA-Z0-9/_-]{1,250}$/;
 
 /**
- * The bucket replicas land in: a `SecureBucket` in a stack of another region (and optionally another
- * account) than its `ReplicatedBucket`s. Its name is generated when not given, and its key is named
- * by an alias, so the source stack names both in plain text and no value is looked up at deploy
- * time. For a source in another account, the bucket policy and the key policy let in that account's
+ * The bucket replicas land in: a `SecureBucket` in another region, and optionally another account.
+ *
+ * It lives in a stack of another region than its `ReplicatedBucket`s. Its name is fixed at synthesis
+ * when not given, and its key is named by an alias, so the source stack names both in plain text and
+ * no value is looked up at deploy time. For a source in another account, the bucket policy and the key policy let in that account's
  * replication role and nothing else of it; by default every other principal is denied object writes.
  *
  * Deploy its stack first: S3 accepts a replication configuration only for an existing, versioned
@@ -54,8 +59,9 @@ const ALIAS_PATTERN = /^alias\/[a-zA-Z0-9/_-]{1,250}$/;
  */
 export class ReplicaDestination extends SecureBucket {
   /**
-   * How the source's replication rules name the replica key (`ReplicaKmsKeyID`): the key's alias ARN,
-   * or the ARN of an imported `encryptionKey`.
+   * How the source's replication rules name the replica key (`ReplicaKmsKeyID`).
+   *
+   * The key's alias ARN, or the ARN of an imported `encryptionKey`.
    */
   public readonly replicaKmsKeyId: string;
   /** The alias of the replica key, unless `encryptionKey` is imported by ARN. */

@@ -95,8 +95,9 @@ const MAX_RULE_ID_LENGTH = 255;
 const RTC_MINUTES = 15;
 
 /**
- * A `SecureBucket` replicated to `ReplicaDestination`s in other regions (and optionally other
- * accounts), as AWS documents it: versioning on both sides; a replication role that may read this
+ * A `SecureBucket` replicated to `ReplicaDestination`s in other regions, and optionally other accounts.
+ *
+ * Replication as AWS documents it: versioning on both sides; a replication role that may read this
  * bucket's versions for replication, decrypt with this bucket's key only through S3 of this region for
  * this bucket, and replicate into the destinations and encrypt with their keys only through S3 of their
  * regions, and nothing else; SSE-KMS objects replicated; delete-marker replication, Replication Time
@@ -191,11 +192,13 @@ export class ReplicatedBucket extends SecureBucket {
   }
 
   /**
-   * Lets `grantee` (the role of an S3 Batch Operations job, assumed by
-   * `batchoperations.s3.amazonaws.com`) start S3 Batch Replication of this bucket's existing objects,
-   * which live replication never copies: `s3:InitiateReplication` on the objects, and reading the
-   * replication configuration and writing an inventory configuration for the manifest S3 generates. The
-   * replicas are written by the replication role, as for live replication. See lib/storage/README.md.
+   * Lets `grantee` start S3 Batch Replication of this bucket's existing objects.
+   *
+   * `grantee` is the role of an S3 Batch Operations job (assumed by `batchoperations.s3.amazonaws.com`);
+   * live replication never copies objects written before it was configured. It gets
+   * `s3:InitiateReplication` on the objects, and reading the replication configuration and writing an
+   * inventory configuration for the manifest S3 generates. The replicas are written by the replication
+   * role, as for live replication. See lib/storage/README.md.
    */
   public grantBatchReplication(grantee: iam.IGrantable): iam.Grant {
     return iam.Grant.addToPrincipal({ grantee, actions: ['s3:InitiateReplication'], resourceArns: [this.bucket.arnForObjects('*')] })

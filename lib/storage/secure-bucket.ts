@@ -32,8 +32,10 @@ export interface SecureBucketProps {
   readonly versioned?: boolean;
 
   /**
-   * The bucket that receives the server access logs: in the same region, encrypted with SSE-S3 (S3
-   * delivers access logs to no other kind), with no Object Lock default retention. When it is a bucket
+   * The bucket that receives the server access logs.
+   *
+   * It must be in the same region, encrypted with SSE-S3 (S3 delivers access logs to no other kind),
+   * with no Object Lock default retention. When it is a bucket
    * of this app, its policy is given the statement that lets the log delivery service write under
    * `serverAccessLogsPrefix`; otherwise add it yourself.
    *
@@ -50,8 +52,9 @@ export interface SecureBucketProps {
   readonly serverAccessLogsPrefix?: string;
 
   /**
-   * Deny requests made with a pre-signed URL whose signature is older than this (`s3:signatureAge`),
-   * between 1 second and 7 days (the longest a SigV4 pre-signed URL lives). Whoever holds a leaked URL
+   * Deny requests made with a pre-signed URL whose signature is older than this (`s3:signatureAge`).
+   *
+   * Between 1 second and 7 days (the longest a SigV4 pre-signed URL lives). Whoever holds a leaked URL
    * can use it only this long, whatever expiry its signer chose.
    *
    * @default - pre-signed URLs live as long as their signer chose (at most 7 days)
@@ -59,16 +62,18 @@ export interface SecureBucketProps {
   readonly maxPresignedUrlAge?: Duration;
 
   /**
-   * Deny requests signed with AWS Signature Version 2 (`s3:signatureversion` = `AWS`), so only SigV4
-   * requests, whose signatures are bound to a region, a service and a date, are accepted.
+   * Deny requests signed with AWS Signature Version 2 (`s3:signatureversion` = `AWS`).
+   *
+   * Only SigV4 requests are accepted then, whose signatures are bound to a region, a service and a date.
    *
    * @default true
    */
   readonly denySignatureV2?: boolean;
 
   /**
-   * Send the bucket's events (object created, deleted, restored, ...) to Amazon EventBridge, where
-   * rules can alert on them. Use this rather than `bucket.addEventNotification`, whose custom
+   * Send the bucket's events (object created, deleted, restored, ...) to Amazon EventBridge.
+   *
+   * Rules can alert on them there. Use this rather than `bucket.addEventNotification`, whose custom
    * resource replaces the whole notification configuration.
    *
    * @default true
@@ -97,11 +102,12 @@ const MIN_PRESIGNED_URL_AGE = Duration.seconds(1);
 const MAX_PRESIGNED_URL_AGE = Duration.days(7);
 
 /**
- * An S3 bucket with the protections AWS recommends for sensitive data: a policy that denies requests
- * not over TLS (`aws:SecureTransport`) and below TLS 1.2 (`s3:TlsVersion`), and (by default) signed
- * with SigV2; Block Public Access; ACLs disabled (bucket owner enforced); SSE-KMS with an S3 Bucket
- * Key; versioning; server access logs; RETAIN; and optionally a maximum age of pre-signed URLs.
- * Grants delegate to the bucket (and its key).
+ * An S3 bucket with the protections AWS recommends for sensitive data.
+ *
+ * A policy that denies requests not over TLS (`aws:SecureTransport`), below TLS 1.2
+ * (`s3:TlsVersion`) and (by default) signed with SigV2; Block Public Access; ACLs disabled (bucket
+ * owner enforced); SSE-KMS with an S3 Bucket Key; versioning; server access logs; RETAIN; and
+ * optionally a maximum age of pre-signed URLs. Grants delegate to the bucket (and its key).
  */
 export class SecureBucket extends Construct {
   /** The bucket. */
