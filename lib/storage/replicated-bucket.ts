@@ -89,8 +89,11 @@ const REPLICATE_ACTIONS = ['s3:ReplicateObject', 's3:ReplicateDelete', 's3:Repli
 /** What the role does with a destination's key. */
 const REPLICA_KEY_ACTIONS = ['kms:Encrypt', 'kms:GenerateDataKey'];
 
-/** S3's limit on a rule id. */
+/** S3's limits on a rule id, a key prefix and an object tag. */
 const MAX_RULE_ID_LENGTH = 255;
+const MAX_PREFIX_LENGTH = 1024;
+const MAX_TAG_KEY_LENGTH = 128;
+const MAX_TAG_VALUE_LENGTH = 256;
 /** What S3 Replication Time Control promises, and the only threshold S3 accepts. */
 const RTC_MINUTES = 15;
 
@@ -337,6 +340,17 @@ function validate(where: string, stack: Stack, props: Partial<ReplicatedBucketPr
         throw new Error(`${where}: replication rule priorities must differ, got ${rule.priority} for rules ${seenPriorities.get(rule.priority)} and ${i}`);
       }
       seenPriorities.set(rule.priority, i);
+    }
+    if (rule.prefix !== undefined && !Token.isUnresolved(rule.prefix) && rule.prefix.length > MAX_PREFIX_LENGTH) {
+      throw new Error(`${where}: replication rule ${i} has a prefix of ${rule.prefix.length} characters, S3 takes at most ${MAX_PREFIX_LENGTH}`);
+    }
+    for (const [key, value] of Object.entries(rule.tags ?? {})) {
+      if (!Token.isUnresolved(key) && (key.length === 0 || key.length > MAX_TAG_KEY_LENGTH)) {
+        throw new Error(`${where}: replication rule ${i} filters by a tag key of ${key.length} characters ("${key}"), S3 takes 1 to ${MAX_TAG_KEY_LENGTH}`);
+      }
+      if (!Token.isUnresolved(value) && value.length > MAX_TAG_VALUE_LENGTH) {
+        throw new Error(`${where}: replication rule ${i} filters by tag ${key} with a value of ${value.length} characters, S3 takes at most ${MAX_TAG_VALUE_LENGTH}`);
+      }
     }
     if (rule.deleteMarkerReplication && Object.keys(rule.tags ?? {}).length > 0) {
       throw new Error(`${where}: replication rule ${i} filters by tags and replicates delete markers, which S3 does not support (a delete marker has no tags); `

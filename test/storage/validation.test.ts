@@ -180,6 +180,21 @@ describe('ReplicatedBucket', () => {
       .toThrow('ReplicatedBucket Source/Data: replication rule 0 has an id of 256 characters, S3 takes 1 to 255');
   });
 
+  test('fails when a prefix is longer than an object key can be', () => {
+    expect(() => replication({ rules: [rule({ prefix: 'p'.repeat(1025) })] }))
+      .toThrow('ReplicatedBucket Source/Data: replication rule 0 has a prefix of 1025 characters, S3 takes at most 1024');
+  });
+
+  test('fails when a tag key is empty', () => {
+    expect(() => replication({ rules: [rule({ tags: { '': 'x' } })] }))
+      .toThrow('ReplicatedBucket Source/Data: replication rule 0 filters by a tag key of 0 characters (""), S3 takes 1 to 128');
+  });
+
+  test('fails when a tag value is longer than 256 characters', () => {
+    expect(() => replication({ rules: [rule({ tags: { class: 'v'.repeat(257) } })] }))
+      .toThrow('ReplicatedBucket Source/Data: replication rule 0 filters by tag class with a value of 257 characters, S3 takes at most 256');
+  });
+
   test('fails when a rule filters by tags and replicates delete markers', () => {
     expect(() => replication({ rules: [rule({ tags: { class: 'backup' }, deleteMarkerReplication: true })] }))
       .toThrow('ReplicatedBucket Source/Data: replication rule 0 filters by tags and replicates delete markers, which S3 does not support (a delete marker has no tags); '
