@@ -57,6 +57,13 @@ describe('SecureBucket', () => {
       .toThrow('SecureBucket Test/Data: serverAccessLogsPrefix must not start with "/" and must be at most 512 characters, got "/data/"');
   });
 
+  test('fails when the stack already has another construct where the log bucket goes', () => {
+    const stack = testStack();
+    new s3.Bucket(stack, 'SecureBucketAccessLogs');
+    expect(() => new SecureBucket(stack, 'Data'))
+      .toThrow('SecureBucket Test/Data: the stack\'s access-log bucket goes at Test/SecureBucketAccessLogs, but another construct has that id; rename it or give serverAccessLogsBucket');
+  });
+
   test('skips the checks on unresolved values', () => {
     const stack = testStack();
     expect(() => new SecureBucket(stack, 'Data', { serverAccessLogsPrefix: Lazy.string({ produce: () => '/x' }) })).not.toThrow();

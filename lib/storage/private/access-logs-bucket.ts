@@ -24,7 +24,12 @@ export class AccessLogsBucket extends Construct {
   /** The stack's log bucket, created on first use. */
   public static of(scope: Construct): AccessLogsBucket {
     const stack = Stack.of(scope);
-    return (stack.node.tryFindChild(ID) as AccessLogsBucket | undefined) ?? new AccessLogsBucket(stack, ID);
+    const existing = stack.node.tryFindChild(ID);
+    if (existing && !(existing instanceof AccessLogsBucket)) {
+      throw new Error(`SecureBucket ${scope.node.path}: the stack's access-log bucket goes at ${stack.node.path}/${ID}, but another construct has that id; `
+        + 'rename it or give serverAccessLogsBucket');
+    }
+    return existing ?? new AccessLogsBucket(stack, ID);
   }
 
   public readonly bucket: s3.Bucket;
