@@ -225,7 +225,7 @@ function validateName(kind: string, name: string): void {
  * written; one from Secrets Manager or SSM is a dynamic reference resolved at deploy time.
  */
 function warnIfPlainText(scope: Construct, kind: string, secret: SecretValue): void {
-  const resolved = Stack.of(scope).resolve(secret);
+  const resolved = Stack.of(scope).resolve(secret.unsafeUnwrap());
   if (typeof resolved === 'string' && !resolved.startsWith('{{resolve:')) {
     Annotations.of(scope).addWarningV2('cdk-security-patterns:federation:plain-text-secret',
       `The ${kind} identity provider's secret is plain text in the template; pass SecretValue.secretsManager(...) or SecretValue.ssmSecure(...) instead.`);
