@@ -292,6 +292,9 @@ export class AppIdentity extends Construct {
     if (!Number.isInteger(minLength) || minLength < 8 || minLength > 99) {
       throw new Error(`${where}: minPasswordLength must be a whole number from 8 to 99, got ${minLength}`);
     }
+    if (props.identityPoolName !== undefined && !Token.isUnresolved(props.identityPoolName) && !/^[\w ]{1,128}$/.test(props.identityPoolName)) {
+      throw new Error(`${where}: identityPoolName must be 1 to 128 letters, digits, underscores and spaces, got "${props.identityPoolName}"`);
+    }
     const groups = props.groups ?? [];
     validateGroups(where, groups);
     const guest = props.allowGuestAccess ?? false;

@@ -1,8 +1,10 @@
 import { Stack } from 'aws-cdk-lib';
+import { Match, Template } from 'aws-cdk-lib/assertions';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { SecureKey } from '../../lib/common';
-import { AppIdentity, AppIdentityProps, UserDataAccess } from '../../lib/federation';
+import { AppIdentity, AppIdentityProps, RoleSelection, UserDataAccess } from '../../lib/federation';
 import { AccessModel } from '../support/access-model';
 import { FLAG_SETS, FeatureFlags, testStack } from '../support/app';
 
@@ -204,6 +206,27 @@ describe('attackers with one permission', () => {
     // admins role into a pool of their own: STS refuses both, since the trust pins aud and amr
     expect(assume(t, t.admin, t.poolId, 'authenticated')).toBe('ImplicitlyDenied');
     expect(assume(t, t.identity.groupRole('admins'), 'us-east-1:11111111-2222-4333-8444-555555555555', 'authenticated')).toBe('ImplicitlyDenied');
+  });
+
+  test('cognito-idp:AdminUpdateUserAttributes or the user\'s own UpdateUserAttributes cannot steer a role rule', () => {
+    // rules may test only immutable custom attributes (refused otherwise, see app-identity.test.ts), which
+    // Cognito lets nobody change after the user is created, and the app client writes no custom attribute
+    const stack = testStack('Rules');
+    const identity = new AppIdentity(stack, 'Identity', {
+      groups: [{ groupName: 'finance', precedence: 1 }],
+      customAttributes: { department: new cognito.StringAttribute({ mutable: false }) },
+      roleSelection: RoleSelection.rules([{ claim: 'custom:department', value: 'finance', groupName: 'finance' }], { denyUnmatched: true }),
+    });
+    const template = Template.fromStack(stack);
+    template.hasResourceProperties('AWS::Cognito::UserPool', { Schema: Match.arrayWith([{ AttributeDataType: 'String', Name: 'department', Mutable: false }]) });
+    const [client] = Object.values(template.findResources('AWS::Cognito::UserPoolClient'));
+    expect(client.Properties.WriteAttributes.filter((a: string) => a.startsWith('custom:'))).toEqual([]);
+    expect(identity.groupRole('finance')).toBeDefined();
+    expect(() => new AppIdentity(testStack('Mutable'), 'Identity', {
+      groups: [{ groupName: 'finance', precedence: 1 }],
+      customAttributes: { department: new cognito.StringAttribute({ mutable: true }) },
+      roleSelection: RoleSelection.rules([{ claim: 'custom:department', value: 'finance', groupName: 'finance' }]),
+    })).toThrow(/a mutable attribute: anyone allowed cognito-idp:AdminUpdateUserAttributes could set it on their own user and take the role/);
   });
 
   test('a signed-in user\'s own credentials cannot change users, groups, the identity pool or its roles', () => {

@@ -240,6 +240,11 @@ describe('fails when', () => {
     expect(() => build({ minPasswordLength: 12.5 })).toThrow('AppIdentity App/Identity: minPasswordLength must be a whole number from 8 to 99, got 12.5');
   });
 
+  test('the identity pool name has other characters', () => {
+    expect(() => build({ identityPoolName: 'my-app' })).toThrow('AppIdentity App/Identity: identityPoolName must be 1 to 128 letters, digits, underscores and spaces, got "my-app"');
+    expect(() => build({ identityPoolName: 'my app_1' })).not.toThrow();
+  });
+
   test('two groups have the same precedence', () => {
     expect(() => build({ groups: [{ groupName: 'admins', precedence: 1 }, { groupName: 'staff', precedence: 1 }] })).toThrow(
       'AppIdentity App/Identity: groups "admins" and "staff" both have precedence 1; Cognito then sets no cognito:preferred_role for users in both, '
