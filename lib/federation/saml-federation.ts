@@ -58,7 +58,7 @@ export interface DirectoryGroupRole {
 export interface SamlFederationProps {
   /**
    * The IdP's SAML metadata document (AD FS: `https://<host>/FederationMetadata/2007-06/FederationMetadata.xml`),
-   * for a new IAM SAML provider. Give this or `existingProvider`.
+   * for a new IAM SAML provider: 1,000 to 10,000,000 characters. Give this or `existingProvider`.
    *
    * @default - none; `existingProvider` is used
    */
@@ -136,6 +136,11 @@ export class SamlFederation extends Construct {
     }
     if (props.providerName !== undefined && !Token.isUnresolved(props.providerName) && !/^[\w.-]{1,128}$/.test(props.providerName)) {
       throw new Error(`${where}: providerName must be 1 to 128 letters, digits and ._-, got "${props.providerName}"`);
+    }
+    const xml = props.metadataDocument?.xml;
+    if (xml !== undefined && !Token.isUnresolved(xml) && (xml.length < 1000 || xml.length > 10_000_000)) {
+      throw new Error(`${where}: the metadata document must have 1,000 to 10,000,000 characters (IAM's limits), got ${xml.length}; `
+        + 'pass the IdP\'s whole federation metadata (with its signing certificate), e.g. SamlMetadataDocument.fromFile(\'FederationMetadata.xml\')');
     }
     const tagKeys = [...(props.mfaSessionTag !== undefined ? [props.mfaSessionTag] : []), ...(props.sessionTagKeys ?? [])];
     validateSessionTagKeys(where, tagKeys);

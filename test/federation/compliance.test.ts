@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { SecretValue, Stack } from 'aws-cdk-lib';
 import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -39,7 +40,7 @@ describe.each(FLAG_SETS)('%s feature flags', (flags) => {
     const s = stack(flags);
     const read = new iam.ManagedPolicy(s, 'ReadReports', { statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::reports/report.csv'] })] });
     new SamlFederation(s, 'Directory', {
-      metadataDocument: iam.SamlMetadataDocument.fromXml('<EntityDescriptor/>'),
+      metadataDocument: iam.SamlMetadataDocument.fromFile(join(__dirname, 'fixtures', 'adfs-metadata.xml')),
       mfaSessionTag: 'mfa',
       directoryGroups: [{ groupName: 'AWS-Readers', managedPolicies: [read] }, { groupName: 'AWS-Auditors', requireMfa: false }],
     });

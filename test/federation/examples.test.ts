@@ -1,4 +1,4 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Template } from 'aws-cdk-lib/assertions';
@@ -125,7 +125,8 @@ describe('the saml-console-access example', () => {
     };
     expect(metadata(testApp())).toMatch(/entityID="http:\/\/adfs.example.com\/adfs\/services\/trust"[\s\S]*<X509Certificate>MII[A-Za-z0-9+/=]+<\/X509Certificate>/);
     const file = join(mkdtempSync(join(tmpdir(), 'federation-')), 'FederationMetadata.xml');
-    writeFileSync(file, '<EntityDescriptor entityID="https://idp.example.org"/>');
-    expect(metadata(testApp({ context: { 'saml-metadata-file': file } }))).toBe('<EntityDescriptor entityID="https://idp.example.org"/>');
+    const own = readFileSync(join(__dirname, 'fixtures', 'adfs-metadata.xml'), 'utf8').replace('http://adfs.example.com/adfs/services/trust', 'https://idp.example.org');
+    writeFileSync(file, own);
+    expect(metadata(testApp({ context: { 'saml-metadata-file': file } }))).toBe(own);
   });
 });

@@ -1,3 +1,4 @@
+import { join } from 'node:path';
 import { Duration, Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -6,7 +7,7 @@ import { AccessModel } from '../support/access-model';
 import { FLAG_SETS, FeatureFlags, testApp, testStack } from '../support/app';
 
 /** SamlFederation: the trust of each directory group's role, proven with AccessModel, and every failure message. */
-const METADATA = iam.SamlMetadataDocument.fromXml('<EntityDescriptor xmlns="urn:oasis:names:tc:SAML:2.0:metadata" entityID="http://adfs.example.com/adfs/services/trust"/>');
+const METADATA = iam.SamlMetadataDocument.fromFile(join(__dirname, 'fixtures', 'adfs-metadata.xml'));
 const SIGN_IN = 'https://signin.aws.amazon.com/saml';
 
 function build(props: Partial<SamlFederationProps> = {}, featureFlags: FeatureFlags = 'recommended') {
@@ -158,6 +159,12 @@ describe('fails when', () => {
     const existing = iam.SamlProvider.fromSamlProviderArn(stack, 'Existing', 'arn:aws:iam::111111111111:saml-provider/Okta');
     expect(() => new SamlFederation(stack, 'Directory', { existingProvider: existing, providerName: 'ADFS', directoryGroups: group })).toThrow(
       'SamlFederation Corp/Directory: providerName names a new provider, got it with existingProvider; drop providerName');
+  });
+
+  test('the metadata document is too short to be an IdP\'s metadata', () => {
+    expect(make({ metadataDocument: iam.SamlMetadataDocument.fromXml('<EntityDescriptor/>') })).toThrow(
+      'SamlFederation Corp/Directory: the metadata document must have 1,000 to 10,000,000 characters (IAM\'s limits), got 19; '
+      + 'pass the IdP\'s whole federation metadata (with its signing certificate), e.g. SamlMetadataDocument.fromFile(\'FederationMetadata.xml\')');
   });
 
   test('the provider name has other characters', () => {
