@@ -283,7 +283,7 @@ export class AppIdentity extends Construct {
     const plan = props.featurePlan ?? cognito.FeaturePlan.PLUS;
     const mfa = props.mfa ?? cognito.Mfa.REQUIRED;
     if (mfa === cognito.Mfa.OFF) {
-      throw new Error(`${where}: mfa must be Mfa.REQUIRED or Mfa.OPTIONAL (TOTP), got Mfa.OFF; passwords alone are phished and reused, so a second factor stays available to every user`);
+      throw new Error(`${where}: mfa must be Mfa.REQUIRED or Mfa.OPTIONAL (TOTP), got Mfa.OFF; passwords alone are phished and reused, so keep a second factor, at least optional`);
     }
     if (props.threatProtection !== undefined && plan !== cognito.FeaturePlan.PLUS) {
       throw new Error(`${where}: threatProtection needs FeaturePlan.PLUS, got featurePlan ${plan}; choose FeaturePlan.PLUS or drop threatProtection`);

@@ -227,7 +227,7 @@ describe('options', () => {
 describe('fails when', () => {
   test('MFA is off', () => {
     expect(() => build({ mfa: cognito.Mfa.OFF })).toThrow(
-      'AppIdentity App/Identity: mfa must be Mfa.REQUIRED or Mfa.OPTIONAL (TOTP), got Mfa.OFF; passwords alone are phished and reused, so a second factor stays available to every user');
+      'AppIdentity App/Identity: mfa must be Mfa.REQUIRED or Mfa.OPTIONAL (TOTP), got Mfa.OFF; passwords alone are phished and reused, so keep a second factor, at least optional');
   });
 
   test('threat protection is asked for on a plan without it', () => {
