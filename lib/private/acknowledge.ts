@@ -106,11 +106,14 @@ class AcknowledgeEveryFinding implements IAspect {
   }
 }
 
-/** `Resource::${token}` -> `Resource::arn:<AWS::Partition>:s3:::bucket/*`, as cdk-nag reports it. */
+/**
+ * `Resource::${token}` -> `Resource::arn:<AWS::Partition>:s3:::bucket/*`, as cdk-nag reports it; policy
+ * variables too (`${aws:username}` -> `<aws:username>`), resolved or not.
+ */
 function nameFinding(stack: Stack, finding: string): string {
   const match = /^(\w+)::([\s\S]*)$/.exec(finding);
-  if (!match || !Token.isUnresolved(match[2])) return finding;
-  return `${match[1]}::${flattenReference(stack.resolve(match[2]))}`;
+  if (!match) return finding;
+  return `${match[1]}::${flattenReference(Token.isUnresolved(match[2]) ? stack.resolve(match[2]) : match[2])}`;
 }
 
 function isGuardRule(id: string): boolean {

@@ -101,6 +101,26 @@ describe('acknowledgements honoured by cdk-nag 2, cdk-nag 3 and cfn-guard alike'
     expect(iam5(complianceFindings(s))).toEqual(['cdk-nag 2 Action::s3:Get*', 'cdk-nag 3 Action::s3:Get*']);
   });
 
+  test('appliesTo with a policy variable names it as cdk-nag does (<cognito-identity.amazonaws.com:sub>), in a literal ARN or a token', () => {
+    const s = stack();
+    const role = new iam.Role(s, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+    const own = new s3.Bucket(s, 'Data', { enforceSSL: true });
+    const imported = s3.Bucket.fromBucketName(s, 'Imported', 'user-data');
+    const perUser = (b: s3.IBucket) => b.arnForObjects('private/${cognito-identity.amazonaws.com:sub}/*');
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [perUser(own), perUser(imported)] }));
+    expect(iam5(complianceFindings(s))).toHaveLength(4);
+
+    const acknowledged = stack();
+    const role2 = new iam.Role(acknowledged, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+    const own2 = new s3.Bucket(acknowledged, 'Data', { enforceSSL: true });
+    const imported2 = s3.Bucket.fromBucketName(acknowledged, 'Imported', 'user-data');
+    role2.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [perUser(own2), perUser(imported2)] }));
+    acknowledge(role2.node.findChild('DefaultPolicy'), [
+      { id: 'AwsSolutions-IAM5', reason: 'each identity reaches only its own folder', appliesTo: [`Resource::${perUser(own2)}`, `Resource::${perUser(imported2)}`] },
+    ]);
+    expect(iam5(complianceFindings(acknowledged))).toEqual([]);
+  });
+
   test('IAM5 without appliesTo acknowledges, for cdk-nag 3, each finding the policy has at synthesis', () => {
     const s = stack();
     const role = wildcardRole(s);
