@@ -1,4 +1,4 @@
-import { Aspects, CfnResource, IAspect, Stack, Token, Validations } from 'aws-cdk-lib';
+import { CfnResource, Stack, Token, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { flattenReference, policyFindings } from './nag-findings';
 import type { FindingAcknowledgement } from '../common/acknowledgements';
@@ -56,15 +56,26 @@ export function acknowledge(scope: IConstruct, acknowledgements: Acknowledgement
         ...nag.map((a) => ({ id: a.id, reason: a.reason, ...(a.appliesTo ? { applies_to: a.appliesTo } : {}) })),
       ],
     });
-    for (const ack of nag) {
-      if (ack.appliesTo) {
-        for (const finding of ack.appliesTo) recordValidation(resource, `${ack.id}[${finding}]`, ack.reason);
-      } else if (PER_FINDING_RULES.has(ack.id)) {
-        // the findings are known only once every statement is in: count them when the app synthesizes
-        Aspects.of(resource).add(new AcknowledgeEveryFinding(resource, ack.id, ack.reason));
-      } else {
-        recordValidation(resource, ack.id, ack.reason);
-      }
+    // cdk-nag 3 names each finding of the synthesized template, where a reference to another stack's
+    // resource has become an import: name them when the app is validated, after references are resolved
+    const perFinding = nag.filter((a) => a.appliesTo || PER_FINDING_RULES.has(a.id));
+    for (const ack of nag.filter((a) => !perFinding.includes(a))) recordValidation(resource, ack.id, ack.reason);
+    if (perFinding.length > 0) {
+      const raw = acknowledgements.filter((a) => !isGuardRule(a.id) && (a.appliesTo || PER_FINDING_RULES.has(a.id)));
+      let recorded = false;
+      resource.node.addValidation({
+        validate: () => {
+          if (recorded) return [];
+          recorded = true;
+          for (const ack of raw) {
+            const findings = ack.appliesTo
+              ? ack.appliesTo.map((finding) => nameFinding(stack, finding))
+              : policyFindings(stack, resource, ack.id === 'AwsSolutions-IAM4' ? 'managed-policies' : 'wildcards');
+            for (const finding of findings) recordValidation(resource, `${ack.id}[${finding}]`, ack.reason);
+          }
+          return [];
+        },
+      });
     }
   }
   if (guard.length > 0) {
@@ -87,22 +98,6 @@ function recordValidation(resource: CfnResource, id: string, reason: string): vo
   } catch (error) {
     if (!/Invalid validation rule ID/.test(String((error as Error).message))) throw error;
     resource.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [id]: reason });
-  }
-}
-
-/** Acknowledges, at synthesis, each finding of a per-finding rule that the resource's policy has then. */
-class AcknowledgeEveryFinding implements IAspect {
-  private done = false;
-
-  constructor(private readonly resource: CfnResource, private readonly rule: string, private readonly reason: string) {}
-
-  public visit(node: IConstruct): void {
-    if (node !== this.resource || this.done) return;
-    this.done = true;
-    const kind = this.rule === 'AwsSolutions-IAM4' ? 'managed-policies' : 'wildcards';
-    for (const finding of policyFindings(Stack.of(this.resource), this.resource, kind)) {
-      recordValidation(this.resource, `${this.rule}[${finding}]`, this.reason);
-    }
   }
 }
 
