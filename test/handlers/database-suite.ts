@@ -384,13 +384,22 @@ export function describeDatabaseRotation({ strategy, alternating, handler, db }:
         expect(await logsIn(await rig.json(user.arn))).toBe(true);
       });
 
-      test('fails when the master secret names no host and ALLOWED_DATABASE_ENDPOINTS is unset, before connecting anywhere', async () => {
-        const user = await newUser({ viaProxy: true, extra: { masterarn: await rdsManagedMaster() } });
+      test('fails when the master secret names no host and ALLOWED_DATABASE_ENDPOINTS is unset, never logging in as master', async () => {
+        const user = await newUser({ extra: { masterarn: await rdsManagedMaster() } });
+        const token = await rig.startRotation(user.arn);
+        await rig.invoke('createSecret', user.arn, token);
+        await expect(rig.invoke('setSecret', user.arn, token))
+          .rejects.toThrow(/the master secret .* names no host, and ALLOWED_DATABASE_ENDPOINTS is not set, so nothing trusted says which server may receive the master password/);
+        expect(rig.logs.records().filter((r) => r.token === token && r.credential === 'master')).toEqual([]);
+      });
+
+      test('fails when ALLOWED_DATABASE_ENDPOINTS does not list the secret\'s server, before connecting anywhere', async () => {
+        const user = await newUser({ viaProxy: true });
         const token = await rig.startRotation(user.arn);
         await rig.invoke('createSecret', user.arn, token);
         const before = proxy.connections;
-        await expect(rig.invoke('setSecret', user.arn, token))
-          .rejects.toThrow(/the master secret .* names no host, and ALLOWED_DATABASE_ENDPOINTS is not set, so nothing trusted says which server may receive the master password/);
+        await withEnv({ ALLOWED_DATABASE_ENDPOINTS: endpoint() }, () => expect(rig.invoke('setSecret', user.arn, token))
+          .rejects.toThrow(/the AWSCURRENT value of secret .* names 127\.0\.0\.1:\d+, which ALLOWED_DATABASE_ENDPOINTS does not list \(127\.0\.0\.1:\d+\); refusing to send a credential there/));
         expect(proxy.connections).toBe(before);
       });
 
@@ -641,8 +650,9 @@ export function describeDatabaseRotation({ strategy, alternating, handler, db }:
           ? /the master secret .* is for 127\.0\.0\.1:\d+ .*another server than secret/
           : /AWSPREVIOUS is for 127\.0\.0\.1:\d+ \(plain TCP\), not 127\.0\.0\.2:\d+ \(plain TCP\) where AWSPENDING goes; refusing/);
 
-        // Single user did try AWSCURRENT and AWSPENDING there (the trap works); alternating users refused before any login.
-        expect(trap.logins.length - before).toBe(alternating ? 0 : 2);
+        // What went there: the attacker's own AWSCURRENT password, and for single user the new
+        // AWSPENDING one, which no database ever accepted (the trap works: it saw them).
+        expect(trap.passwords.slice(before)).toEqual(alternating ? ['Attacker-own-password-1'] : ['Attacker-own-password-1', expect.any(String)]);
         expect(trap.passwords).not.toContain(real.password);
         expect(trap.passwords).not.toContain(db.master.password);
         await trapLearntNothingUsable([user.username, clone(user.username), db.master.username]);
@@ -655,7 +665,7 @@ export function describeDatabaseRotation({ strategy, alternating, handler, db }:
           const master = await rig.createSecret(uniqueName('master'), { username: db.master.username, password: db.master.password, ssl: false });
           const user = await newUser({ extra: { masterarn: master } });
           await withEnv({ ALLOWED_DATABASE_ENDPOINTS: `${db.host}:${db.port}` }, () => rig.rotate(user.arn));
-          const before = { logins: trap.logins.length, connections: trap.connections };
+          const before = trap.logins.length;
           await writeAttackersCurrent(user.arn);
 
           const environments: Record<string, string>[] = [{}, { ALLOWED_DATABASE_ENDPOINTS: `${db.host}:${db.port}` }];
@@ -669,7 +679,8 @@ export function describeDatabaseRotation({ strategy, alternating, handler, db }:
               await rig.cancelRotation(user.arn, token);
             });
           }
-          expect({ logins: trap.logins.length, connections: trap.connections }).toEqual(before);
+          // Without the list only the attacker's own AWSCURRENT password went there; with it, nothing.
+          expect(trap.passwords.slice(before)).toEqual(['Attacker-own-password-1']);
           await trapLearntNothingUsable([user.username, clone(user.username), db.master.username]);
           expect(await db.canLogin(db.master.username, db.master.password)).toBe(true);
         });

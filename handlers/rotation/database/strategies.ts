@@ -133,15 +133,25 @@ export function alternatingUsers<C>(driver: DatabaseDriver<C>): Strategy {
         throw new RotationError('AWSPENDING must name the alternate of the AWSCURRENT user on the same server with the same TLS setting; refusing to change another user');
       }
       const base = current.secret.username.endsWith(CLONE_SUFFIX) ? pending.secret.username : current.secret.username;
-      // Every check that needs no connection comes first: nothing is sent anywhere before they pass.
       checkAllowed(ctx.config, current.endpoint, `the ${STAGE_CURRENT} value of secret ${ctx.secretId}`);
-      const master = await masterCredential(ctx, driver, current, masterVersion);
+      // Reading and checking the master secret sends nothing to any database: it overlaps the
+      // AWSCURRENT login, and the master login waits for both.
+      const masterChecked = masterCredential(ctx, driver, current, masterVersion);
+      masterChecked.catch(() => undefined);
       driver.prepare?.(pending.secret.password);
 
       // AWSCURRENT must log in before the master acts on its behalf (confused-deputy guard), and
       // its session tells the driver which account is the user's. This completes before any
       // master login: the master password never goes out on the strength of an unchecked secret.
-      const currentConn = await loginAs(ctx, driver, current, STAGE_CURRENT);
+      let currentConn: C | undefined;
+      let master: Awaited<typeof masterChecked>;
+      try {
+        currentConn = await loginAs(ctx, driver, current, STAGE_CURRENT);
+        master = await masterChecked;
+      } catch (err) {
+        release(driver, currentConn);
+        throw err;
+      }
       let declaration: DatabaseUserDeclaration | undefined;
       if (!currentConn) {
         declaration = current.secret.username === base ? ctx.config.databaseUsers.find((u) => u.username === base) : undefined;
