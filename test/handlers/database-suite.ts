@@ -685,6 +685,24 @@ export function describeDatabaseRotation({ strategy, alternating, handler, db }:
           expect(await db.canLogin(db.master.username, db.master.password)).toBe(true);
         });
 
+        test('the master password is held back until AWSCURRENT has logged in: a server that rejects AWSCURRENT never receives it', async () => {
+          // Both secrets at the trap, the master's with the real master password (a mechanism test:
+          // an attacker could not have written it, they cannot read it).
+          const master = await rig.createSecret(uniqueName('master'), { engine: db.engine, host: trap.host, port: trap.port, username: db.master.username, password: db.master.password, ssl: false });
+          const arn = await rig.createSecret(uniqueName('secret'), {
+            engine: db.engine, host: trap.host, port: trap.port, username: uniqueName('app'), password: 'Current-password-4', masterarn: master, ssl: false, ...(db.dbname ? { dbname: db.dbname } : {}),
+          });
+          const before = { passwords: trap.passwords.length, connections: trap.connections };
+          const token = await rig.startRotation(arn);
+          await rig.invoke('createSecret', arn, token);
+          await expect(rig.invoke('setSecret', arn, token)).rejects.toThrow(/rejected the AWSCURRENT password/);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          expect(trap.passwords.slice(before.passwords)).toEqual(['Current-password-4']);
+          // PostgreSQL opened the master's connection meanwhile (its password was never asked for by
+          // the driver); MySQL derives its first reply from the password, so it never connected.
+          expect(trap.connections - before.connections).toBe(db.engine === 'postgres' ? 2 : 1);
+        });
+
         test('naming a user that DATABASE_USERS declares, which exists: the first-rotation path does not take it over', async () => {
           const victim = await newUser();
           const victimPassword = victim.password;

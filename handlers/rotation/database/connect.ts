@@ -73,15 +73,16 @@ export function checkAllowed(config: RotationConfig, endpoint: Endpoint, what: s
 /**
  * Logs in as `who` (a label for logs: 'AWSPENDING', 'master', ...) at `endpoint`, which the
  * caller took from the credential's own record. Each call decides TLS afresh from that endpoint:
- * nothing about an earlier login is remembered. Resolves undefined when the password is
- * rejected; throws when the server cannot be reached or TLS fails.
+ * nothing about an earlier login is remembered. With `credentialsAfter`, nothing derived from the
+ * password is sent before it resolves (the connection may be opened meanwhile). Resolves
+ * undefined when the password is rejected; throws when the server cannot be reached or TLS fails.
  */
-export async function login<C>(ctx: StepContext, driver: DatabaseDriver<C>, endpoint: Endpoint, creds: Login, who: string): Promise<C | undefined> {
+export async function login<C>(ctx: StepContext, driver: DatabaseDriver<C>, endpoint: Endpoint, creds: Login, who: string, credentialsAfter?: Promise<void>): Promise<C | undefined> {
   checkAllowed(ctx.config, endpoint, `the ${who} credential`);
   const database = typeof creds.database === 'string' && creds.database !== '' ? creds.database : driver.defaultDatabase;
   const tls = endpoint.tls === 'verify';
   try {
-    const conn = await driver.connect({ host: endpoint.host, port: endpoint.port, username: creds.username, password: creds.password, database, tls });
+    const conn = await driver.connect({ host: endpoint.host, port: endpoint.port, username: creds.username, password: creds.password, database, tls, credentialsAfter });
     ctx.log.info(conn ? 'login' : 'login-rejected', `${conn ? 'logged in' : 'password rejected'} over ${tls ? 'verified TLS' : 'plain TCP'}`, { credential: who });
     return conn;
   } catch (err) {

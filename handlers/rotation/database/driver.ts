@@ -13,6 +13,11 @@ export interface ConnectTarget {
    * names `host`; false: plain TCP. A driver never falls back from one to the other.
    */
   readonly tls: boolean;
+  /**
+   * No credential (the password or anything derived from it) may be sent before this resolves;
+   * if it rejects, the attempt is abandoned. A driver may open the connection meanwhile.
+   */
+  readonly credentialsAfter?: Promise<void>;
 }
 
 /** Why a connection attempt failed, when it was not a rejected password. */

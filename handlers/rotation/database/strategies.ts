@@ -134,35 +134,34 @@ export function alternatingUsers<C>(driver: DatabaseDriver<C>): Strategy {
       }
       const base = current.secret.username.endsWith(CLONE_SUFFIX) ? pending.secret.username : current.secret.username;
       checkAllowed(ctx.config, current.endpoint, `the ${STAGE_CURRENT} value of secret ${ctx.secretId}`);
-      // Reading and checking the master secret sends nothing to any database: it overlaps the
-      // AWSCURRENT login, and the master login waits for both.
+      // Reading and checking the master secret sends nothing to any database, so it runs while
+      // AWSCURRENT logs in; then the master's connection is opened (to the endpoint just
+      // checked), but its password is held back until the AWSCURRENT check below has passed.
+      const check = gate();
       const masterChecked = masterCredential(ctx, driver, current, masterVersion);
-      masterChecked.catch(() => undefined);
+      const masterLogin = masterChecked.then((m) => login(ctx, driver, m.endpoint, { username: m.username, password: m.password, database: current.secret.dbname }, 'master', check.passed));
+      masterLogin.catch(() => undefined);
       driver.prepare?.(pending.secret.password);
 
       // AWSCURRENT must log in before the master acts on its behalf (confused-deputy guard), and
-      // its session tells the driver which account is the user's. This completes before any
-      // master login: the master password never goes out on the strength of an unchecked secret.
+      // its session tells the driver which account is the user's. The master authenticates only
+      // after this: its password never goes out on the strength of an unchecked secret.
       let currentConn: C | undefined;
-      let master: Awaited<typeof masterChecked>;
-      try {
-        currentConn = await loginAs(ctx, driver, current, STAGE_CURRENT);
-        master = await masterChecked;
-      } catch (err) {
-        release(driver, currentConn);
-        throw err;
-      }
-      let declaration: DatabaseUserDeclaration | undefined;
-      if (!currentConn) {
-        declaration = current.secret.username === base ? ctx.config.databaseUsers.find((u) => u.username === base) : undefined;
-        if (!declaration) {
-          throw new RotationError(`the database rejected the AWSCURRENT password of secret ${ctx.secretId}; alternating-users rotation needs a working AWSCURRENT `
-            + `(if the user does not exist yet, declare it in ${ROTATION_ENV.DATABASE_USERS} so that the first rotation creates it)`);
-        }
-      }
       let masterConn: C | undefined;
       try {
-        masterConn = await login(ctx, driver, master.endpoint, { username: master.username, password: master.password, database: current.secret.dbname }, 'master');
+        currentConn = await loginAs(ctx, driver, current, STAGE_CURRENT);
+        // A master secret that may not be used says more than a rejected AWSCURRENT.
+        await masterChecked;
+        let declaration: DatabaseUserDeclaration | undefined;
+        if (!currentConn) {
+          declaration = current.secret.username === base ? ctx.config.databaseUsers.find((u) => u.username === base) : undefined;
+          if (!declaration) {
+            throw new RotationError(`the database rejected the AWSCURRENT password of secret ${ctx.secretId}; alternating-users rotation needs a working AWSCURRENT `
+              + `(if the user does not exist yet, declare it in ${ROTATION_ENV.DATABASE_USERS} so that the first rotation creates it)`);
+          }
+        }
+        check.pass();
+        masterConn = await masterLogin;
         if (!masterConn) throw new RotationError(`the database rejected the password in the master secret ${current.secret.masterarn}`);
         if (declaration) {
           await checkFirstRotation(ctx, driver, masterConn, declaration, current, pending);
@@ -175,6 +174,11 @@ export function alternatingUsers<C>(driver: DatabaseDriver<C>): Strategy {
         ctx.log.info(outcome === 'created' ? 'user-created' : 'password-set', outcome === 'created'
           ? 'created the alternate user with the privileges of the base user'
           : 'set the AWSPENDING password on the alternate user and made its privileges those of the base user');
+      } catch (err) {
+        // The held master connection is abandoned without its password ever being sent.
+        check.fail();
+        masterLogin.then((conn) => release(driver, conn), () => undefined);
+        throw err;
       } finally {
         release(driver, currentConn);
         release(driver, masterConn);
@@ -184,6 +188,15 @@ export function alternatingUsers<C>(driver: DatabaseDriver<C>): Strategy {
       await testPending(ctx, driver, credential(ctx, driver, parse, await ctx.readPending(), STAGE_PENDING));
     },
   };
+}
+
+/** A promise that stays pending until pass() or fail() (rejecting with nothing anyone sees). */
+function gate(): { passed: Promise<void>; pass(): void; fail(): void } {
+  let pass!: () => void;
+  let fail!: (err: Error) => void;
+  const passed = new Promise<void>((resolve, reject) => { pass = resolve; fail = reject; });
+  passed.catch(() => undefined);
+  return { passed, pass, fail: () => fail(new RotationError('the AWSCURRENT check did not pass')) };
 }
 
 /**

@@ -94,6 +94,9 @@ export const mysqlDriver: DatabaseDriver<Connection> = {
   maxUsernameLength: (engine) => (engine === 'mariadb' ? 80 : 32),
 
   async connect(target: ConnectTarget) {
+    // mysql2 sends a token derived from the password in its first reply to the server, so a
+    // gated login does not even connect before the gate opens.
+    await target.credentialsAfter;
     try {
       return await createConnection({
         host: target.host,
