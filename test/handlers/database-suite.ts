@@ -458,6 +458,20 @@ export function describeDatabaseRotation({ strategy, alternating, handler, db }:
             expect(await db.canReadProbe(current.username, current.password)).toBe(true);
           });
 
+          test('what the engine reads on the application user\'s session cannot be faked through that user\'s search_path', async () => {
+            const user = await newUser();
+            const schema = uniqueName('s');
+            await db.admin(`CREATE SCHEMA "${schema}" AUTHORIZATION "${user.username}"`);
+            // As the application user: a pg_roles of its own, found first for every new session.
+            expect(await db.runs(user.username, user.password, `CREATE VIEW "${schema}".pg_roles AS SELECT * FROM pg_catalog.pg_roles WHERE false`)).toBe(true);
+            expect(await db.runs(user.username, user.password, `ALTER ROLE CURRENT_USER SET search_path = "${schema}", pg_catalog`)).toBe(true);
+            expect(await db.runs(user.username, user.password, 'SELECT 1 FROM pg_roles HAVING count(*) = 0')).toBe(true);
+            await rig.rotate(user.arn);
+            const current = await rig.json(user.arn);
+            expect(current.username).toBe(clone(user.username));
+            expect(await db.canReadProbe(current.username, current.password)).toBe(true);
+          });
+
           test('attributes and roles given to the clone after the engine made it are taken away at the next rotation', async () => {
             const user = await newUser();
             await rig.rotate(user.arn);

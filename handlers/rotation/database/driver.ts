@@ -53,7 +53,7 @@ export async function runSecretStatement(run: () => Promise<unknown>, what: stri
  * What one database engine must provide. Each bundle includes exactly one driver, so the
  * PostgreSQL bundle never carries mysql2 and the other way round.
  */
-export interface DatabaseDriver<C> {
+export interface DatabaseDriver<C, S = unknown> {
   /** Label for messages: 'PostgreSQL', 'MySQL/MariaDB'. */
   readonly label: string;
   /** Accepted secret `engine` values. */
@@ -78,12 +78,18 @@ export interface DatabaseDriver<C> {
    */
   userExists(master: C, username: string, accountHost: string | undefined): Promise<boolean>;
   /**
+   * Reads, on AWSCURRENT's session, what provisionAlternate will need, while the master logs in
+   * (catalogs any user may read, the session's own account). Optional; only reads.
+   */
+  survey?(current: C, users: AlternateUsers): Promise<S>;
+  /**
    * As the master user: creates the base user when `users.declaration` says so and it is missing,
    * makes the clone hold exactly the base user's privileges (creating it if needed, refusing or
    * resetting one the engine did not make), and sets `users.password` on `users.pending`. Safe to
-   * repeat. `current` is AWSCURRENT's session, undefined on a first rotation.
+   * repeat. `current` is AWSCURRENT's session and `survey` what survey() read on it; both
+   * undefined on a first rotation.
    */
-  provisionAlternate(master: C, current: C | undefined, users: AlternateUsers): Promise<'created' | 'updated'>;
+  provisionAlternate(master: C, current: C | undefined, users: AlternateUsers, survey: S | undefined): Promise<'created' | 'updated'>;
 }
 
 /** The two users of alternating-users rotation, and what to do to them. */

@@ -105,7 +105,7 @@ export function singleUser<C>(driver: DatabaseDriver<C>): Strategy {
  * (`<user>` and `<user>_clone`), logged in as the master user named by `masterarn`, so
  * AWSCURRENT keeps working throughout.
  */
-export function alternatingUsers<C>(driver: DatabaseDriver<C>): Strategy {
+export function alternatingUsers<C, S>(driver: DatabaseDriver<C, S>): Strategy {
   const parse = secretParser(driver, true);
   const alternate = (username: string, engine: string): string => {
     if (username.endsWith(CLONE_SUFFIX)) return username.slice(0, -CLONE_SUFFIX.length);
@@ -161,16 +161,21 @@ export function alternatingUsers<C>(driver: DatabaseDriver<C>): Strategy {
           }
         }
         check.pass();
-        masterConn = await masterLogin;
+        const users = {
+          base, clone: base + CLONE_SUFFIX, pending: pending.secret.username, password: pending.secret.password, declaration,
+          database: typeof current.secret.dbname === 'string' && current.secret.dbname !== '' ? current.secret.dbname : driver.defaultDatabase,
+        };
+        // While the master authenticates, AWSCURRENT's session reads what the driver will need.
+        const [survey, master] = await Promise.allSettled([currentConn && driver.survey ? driver.survey(currentConn, users) : Promise.resolve(undefined), masterLogin]);
+        masterConn = master.status === 'fulfilled' ? master.value : undefined;
+        if (master.status === 'rejected') throw master.reason;
         if (!masterConn) throw new RotationError(`the database rejected the password in the master secret ${current.secret.masterarn}`);
+        if (survey.status === 'rejected') throw survey.reason;
         if (declaration) {
           await checkFirstRotation(ctx, driver, masterConn, declaration, current, pending);
           ctx.log.info('first-rotation', `AWSCURRENT does not log in and ${ROTATION_ENV.DATABASE_USERS} declares the user: creating or completing it`);
         }
-        const outcome = await driver.provisionAlternate(masterConn, currentConn, {
-          base, clone: base + CLONE_SUFFIX, pending: pending.secret.username, password: pending.secret.password, declaration,
-          database: typeof current.secret.dbname === 'string' && current.secret.dbname !== '' ? current.secret.dbname : driver.defaultDatabase,
-        });
+        const outcome = await driver.provisionAlternate(masterConn, currentConn, users, survey.value);
         ctx.log.info(outcome === 'created' ? 'user-created' : 'password-set', outcome === 'created'
           ? 'created the alternate user with the privileges of the base user'
           : 'set the AWSPENDING password on the alternate user and made its privileges those of the base user');

@@ -85,7 +85,7 @@ function socketTo(host: string, port: number): Socket {
   return socket;
 }
 
-export const mysqlDriver: DatabaseDriver<Connection> = {
+export const mysqlDriver: DatabaseDriver<Connection, Account> = {
   label: 'MySQL/MariaDB',
   engines: ['mysql', 'mariadb', 'aurora-mysql', 'aurora'],
   defaultPort: 3306,
@@ -138,14 +138,16 @@ export const mysqlDriver: DatabaseDriver<Connection> = {
     return Number(rows[0].n) > 0;
   },
 
-  async provisionAlternate(master, current, users) {
-    // The host part of the accounts: the one AWSCURRENT really logged in as, or the declared one
-    // on a first rotation.
-    let host = users.declaration?.accountHost ?? '%';
-    if (current) {
-      const [who] = await current.query<RowDataPacket[]>('SELECT CURRENT_USER() AS account');
-      host = splitAccount(text(who[0].account)).host;
-    }
+  async survey(current) {
+    // The account AWSCURRENT really logged in as.
+    const [who] = await current.query<RowDataPacket[]>('SELECT CURRENT_USER() AS account');
+    return splitAccount(text(who[0].account));
+  },
+
+  async provisionAlternate(master, current, users, survey) {
+    // The host part of the accounts: the one AWSCURRENT logged in as, or the declared one on a
+    // first rotation.
+    const host = (survey ?? (current ? await mysqlDriver.survey!(current, users) : undefined))?.host ?? users.declaration?.accountHost ?? '%';
     const base: Account = { user: users.base, host };
     const clone: Account = { user: users.clone, host };
     const sql = (a: Account) => `${master.escape(a.user)}@${master.escape(a.host)}`;

@@ -1,5 +1,5 @@
 import { createHash, createHmac, pbkdf2, randomBytes } from 'node:crypto';
-import { Client } from 'pg';
+import { Client, type QueryResult } from 'pg';
 import type { DatabaseUserDeclaration } from '../../../lib/secrets/private/rotation-contract';
 import { connectFailure, runSecretStatement, type ConnectTarget, type DatabaseDriver } from '../database/driver';
 import { RotationError } from '../engine/errors';
@@ -74,12 +74,21 @@ const DEFAULT_ATTRIBUTES: Attributes = {
   rolsuper: false, rolinherit: true, rolcreaterole: false, rolcreatedb: false, rolreplication: false, rolbypassrls: false, rolconnlimit: -1, validuntil: null,
 };
 
-const ROLE_INFO = `SELECT r.rolname, r.rolsuper, r.rolinherit, r.rolcreaterole, r.rolcreatedb, r.rolreplication, r.rolbypassrls, r.rolconnlimit,
-  r.rolvaliduntil::text AS validuntil, shobj_description(r.oid, 'pg_authid') AS comment,
-  (SELECT json_agg(json_build_object('role', g.rolname, 'grantor', gr.rolname, 'admin', m.admin_option))
-     FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid LEFT JOIN pg_roles gr ON gr.oid = m.grantor
+/**
+ * Reads both roles. It may run on the application user's session, whose role settings that user
+ * controls: search_path is pinned to pg_catalog first, so no object of theirs can stand in for a
+ * catalog, function or operator. Names go in as literals (a multi-statement query takes no parameters).
+ */
+async function readRoles(conn: Client, names: string[]): Promise<RoleRow[]> {
+  const sql = `SET search_path TO pg_catalog; SELECT r.rolname, r.rolsuper, r.rolinherit, r.rolcreaterole, r.rolcreatedb, r.rolreplication, r.rolbypassrls,
+  r.rolconnlimit, r.rolvaliduntil::text AS validuntil, pg_catalog.shobj_description(r.oid, 'pg_authid') AS comment,
+  (SELECT pg_catalog.json_agg(pg_catalog.json_build_object('role', g.rolname, 'grantor', gr.rolname, 'admin', m.admin_option))
+     FROM pg_catalog.pg_auth_members m JOIN pg_catalog.pg_roles g ON g.oid = m.roleid LEFT JOIN pg_catalog.pg_roles gr ON gr.oid = m.grantor
      WHERE m.member = r.oid) AS memberof
-  FROM pg_roles r WHERE r.rolname = ANY($1)`;
+  FROM pg_catalog.pg_roles r WHERE r.rolname IN (${names.map(quoteLiteral).join(', ')})`;
+  const results = (await conn.query(sql)) as unknown as QueryResult<RoleRow>[];
+  return results[1].rows;
+}
 
 const FLAGS: [keyof Attributes, string][] = [
   ['rolsuper', 'SUPERUSER'], ['rolinherit', 'INHERIT'], ['rolcreaterole', 'CREATEROLE'], ['rolcreatedb', 'CREATEDB'],
@@ -124,7 +133,7 @@ export function declaredGrants(declaration: DatabaseUserDeclaration, database: s
   return statements;
 }
 
-export const postgresDriver: DatabaseDriver<Client> = {
+export const postgresDriver: DatabaseDriver<Client, RoleRow[]> = {
   label: 'PostgreSQL',
   engines: ['postgres', 'aurora-postgresql'],
   defaultPort: 5432,
@@ -179,13 +188,18 @@ export const postgresDriver: DatabaseDriver<Client> = {
     return (await master.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [username])).rowCount === 1;
   },
 
-  async provisionAlternate(master, _current, users) {
-    const [info, clause] = await Promise.all([
-      master.query<RoleRow>(ROLE_INFO, [[users.base, users.clone]]),
+  async survey(current, users) {
+    // pg_roles, pg_auth_members and role comments are readable by every role.
+    return readRoles(current, [users.base, users.clone]);
+  },
+
+  async provisionAlternate(master, _current, users, survey) {
+    const [roles, clause] = await Promise.all([
+      survey ?? readRoles(master, [users.base, users.clone]),
       passwordClause(users.password),
     ]);
-    const base = info.rows.find((r) => r.rolname === users.base);
-    const clone = info.rows.find((r) => r.rolname === users.clone);
+    const base = roles.find((r) => r.rolname === users.base);
+    const clone = roles.find((r) => r.rolname === users.clone);
     const statements: string[] = [];
     const q = quoteIdent;
 
