@@ -1,6 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Construct } from 'constructs';
-import { createSecureKey } from '../lib/private/secure-key';
+import { SecureKey } from '../lib';
 import { Example } from './example';
 
 /** The smallest example: a customer-managed key with rotation on. Keeps `cdk synth` meaningful before any pattern lands. */
@@ -11,7 +11,7 @@ export const baseline: Example = {
     const stack = new Stack(scope, 'Baseline', {
       description: 'cdk-security-patterns baseline example: one customer-managed KMS key',
     });
-    createSecureKey(stack, 'Key', { description: 'cdk-security-patterns baseline key' });
+    new SecureKey(stack, 'Key', { description: 'cdk-security-patterns baseline key' });
     return [stack];
   },
 };

@@ -2,8 +2,7 @@ import { Duration, PhysicalName, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
-import { CrossAccountRole, DeveloperBoundary, TrustedAccount } from '../lib/identity';
-import { acknowledge, inComplianceFrameworks } from '../lib/private/acknowledge';
+import { Acknowledgements, CrossAccountRole, DeveloperBoundary, TrustedAccount } from '../lib';
 import { Example } from './example';
 
 /** Placeholders for `cdk synth` without context; pass real ids with `-c dev-account=... -c prod-account=...`. */
@@ -96,9 +95,9 @@ export const crossAccountAccess: Example = {
     // The third half of the pattern: Developer's own policy allows sts:AssumeRole on ReportsReader.
     reader.grantAssume(developer);
     const inlineReason = 'Written by grantAssume: the one statement lets this role assume the single prod ReportsReader role; it lives and dies with the role';
-    acknowledge(developer.node.findChild('DefaultPolicy'), inComplianceFrameworks('IAMNoInlinePolicy', inlineReason));
+    Acknowledgements.of(developer.node.findChild('DefaultPolicy')).add(...Acknowledgements.inComplianceFrameworks('IAMNoInlinePolicy', inlineReason));
     const objectsReason = 'The role exists to read the reports; every object of this one named bucket and no other resource';
-    acknowledge(readReports, [{ id: 'AwsSolutions-IAM5', reason: objectsReason, appliesTo: [`Resource::arn:<AWS::Partition>:s3:::${bucketName}/*`] }]);
+    Acknowledgements.of(readReports).add({ id: 'AwsSolutions-IAM5', reason: objectsReason, appliesTo: [`Resource::${reports.arnForObjects('*')}`] });
     return [dev, prod];
   },
 };

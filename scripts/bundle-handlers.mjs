@@ -1,8 +1,10 @@
 // Bundles every Lambda entry point under handlers/ (files named `*.lambda.ts`) with esbuild into
 // assets/<folder>/<name>/index.js, e.g. handlers/rotation/postgres.lambda.ts -> assets/rotation/postgres/index.js.
 // The AWS SDK v3 stays external: the Lambda Node.js runtime provides it, which keeps bundles small.
+// Each bundle folder also gets THIRD-PARTY-LICENSES.txt with the licence of every npm package bundled
+// into it, since the bundles are minified without the packages' own licence comments.
 import { build } from 'esbuild';
-import { readdirSync, rmSync, statSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
@@ -24,7 +26,8 @@ for (const entry of entries) {
   const folder = relative(handlersDir, dirname(entry));
   const name = basename(entry, '.lambda.ts');
   const outfile = join(assetsDir, folder, name, 'index.js');
-  await build({
+  const result = await build({
+    metafile: true,
     entryPoints: [entry],
     outfile,
     bundle: true,
@@ -37,7 +40,25 @@ for (const entry of entries) {
     legalComments: 'none',
     logLevel: 'warning',
   });
+  writeFileSync(join(dirname(outfile), 'THIRD-PARTY-LICENSES.txt'), thirdPartyLicenses(Object.keys(result.metafile.inputs)));
   const kb = (statSync(outfile).size / 1024).toFixed(0);
   console.log(`bundled ${relative(root, entry)} -> ${relative(root, outfile)} (${kb} KB)`);
 }
 if (entries.length === 0) console.log('no handlers to bundle');
+
+/** The licence texts of the npm packages whose files esbuild put into a bundle. */
+function thirdPartyLicenses(inputs) {
+  const packages = new Map();
+  for (const input of inputs) {
+    const match = /^(.*node_modules\/(?:@[^/]+\/)?[^/]+)\//.exec(input);
+    if (match) packages.set(match[1], true);
+  }
+  const sections = [...packages.keys()].sort().map((dir) => {
+    const manifest = JSON.parse(readFileSync(join(root, dir, 'package.json'), 'utf8'));
+    const licenceFile = readdirSync(join(root, dir)).find((f) => /^(licen[cs]e|copying)(\.|$)/i.test(f));
+    const text = licenceFile ? readFileSync(join(root, dir, licenceFile), 'utf8').trim() : `License: ${manifest.license ?? 'see the package'}`;
+    return `${manifest.name}@${manifest.version} (${manifest.license ?? 'unknown licence'})\n\n${text}`;
+  });
+  if (sections.length === 0) return 'This bundle contains no third-party npm packages.\n';
+  return `This bundle contains the following third-party npm packages.\n\n${sections.join(`\n\n${'-'.repeat(78)}\n\n`)}\n`;
+}

@@ -5,9 +5,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { App } from 'aws-cdk-lib';
+
 import { EXAMPLES } from '../examples';
 import { complianceFindings } from '../test/support/compliance';
+import { testApp } from '../test/support/app';
 
 const outdir = process.argv[2] ?? 'cdk.out';
 const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
@@ -17,7 +18,7 @@ const rows: string[][] = [];
 let totalFindings = 0;
 let totalResources = 0;
 for (const example of EXAMPLES) {
-  for (const stack of example.build(new App())) {
+  for (const stack of example.build(testApp())) {
     const artifact = stacks.find(([id]) => id === stack.artifactId);
     if (!artifact) throw new Error(`synth-summary: stack ${stack.stackName} of example ${example.name} is missing from ${outdir}; run cdk synth first`);
     const template = JSON.parse(readFileSync(join(outdir, artifact[1].properties.templateFile), 'utf8'));

@@ -2,6 +2,7 @@ import { App, Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { EXAMPLES } from '../examples';
 import { complianceAcknowledgements, complianceFindings } from './support/compliance';
+import { testApp } from './support/app';
 
 /**
  * Every example app registered in examples/index.ts: zero unacknowledged compliance findings, every
@@ -9,7 +10,7 @@ import { complianceAcknowledgements, complianceFindings } from './support/compli
  */
 function buildExample(name: string): Stack[] {
   const example = EXAMPLES.find((e) => e.name === name)!;
-  return example.build(new App());
+  return example.build(testApp());
 }
 
 /** One build per example for the tests that only read it (the compliance check adds Aspects, so builds its own). */

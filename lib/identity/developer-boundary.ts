@@ -1,4 +1,5 @@
-import { Annotations, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, AspectPriority, Aspects, CfnResource, CustomResourceProviderBase, FeatureFlags, Lazy, Names, Stack, Token } from 'aws-cdk-lib';
+import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledge, inComplianceFrameworks } from '../private/acknowledge';
@@ -170,11 +171,50 @@ export class DeveloperBoundary extends iam.ManagedPolicy {
   /**
    * Sets this boundary on every IAM role and user in `scope` (and in scopes below it), including
    * roles that other constructs create for you, e.g. Lambda execution roles. A boundary applied in
-   * a scope nearer to a role wins.
+   * a scope nearer to a role wins (as with `iam.PermissionsBoundary`).
+   *
+   * Left alone: the roles of CDK's own deploy-time custom-resource providers (`CustomResourceProvider`,
+   * e.g. `Custom::VpcRestrictDefaultSG` of `ec2.Vpc` and `Custom::S3AutoDeleteObjects`) and of its
+   * log-retention and bucket-notification functions. Their code and least-privilege policies are
+   * fixed by CDK, and capped by a boundary that does not allow what they call (e.g.
+   * `ec2:RevokeSecurityGroupEgress`) they fail and roll the deployment back. Each one left alone gets
+   * an info message. Roles whose permissions the app chooses (`AwsCustomResource`, your own
+   * `custom_resources.Provider` functions) are capped like any other. If the principal that deploys
+   * may only create roles with this boundary (the `iam:CreateRole` guard), deploy through a role that
+   * may create these provider roles, e.g. the CDK bootstrap's CloudFormation execution role.
    */
   public applyTo(scope: IConstruct): void {
-    iam.PermissionsBoundary.of(scope).apply(this);
+    const arn = this.managedPolicyArn;
+    const priority = FeatureFlags.of(scope).isEnabled(cxapi.ASPECT_PRIORITIES_MUTATING) ? AspectPriority.MUTATING : undefined;
+    Aspects.of(scope).add({
+      visit(node: IConstruct) {
+        if (!CfnResource.isCfnResource(node) || !IDENTITY_TYPES.includes(node.cfnResourceType)) return;
+        const framework = cdkFrameworkOwner(node);
+        if (framework) {
+          Annotations.of(node).addInfo(`DeveloperBoundary.applyTo left this role of CDK's own ${framework} without the boundary: CDK fixes its code and policy, and a cap would fail the deployment`);
+          return;
+        }
+        node.addPropertyOverride('PermissionsBoundary', arn);
+      },
+    }, { priority });
   }
+}
+
+const IDENTITY_TYPES = [iam.CfnRole.CFN_RESOURCE_TYPE_NAME, iam.CfnUser.CFN_RESOURCE_TYPE_NAME];
+
+/**
+ * Construct ids of aws-cdk-lib's singleton helper functions whose code and policy CDK fixes
+ * (log retention of `logRetention` props, `s3` bucket notifications).
+ */
+const CDK_SINGLETON_IDS = ['LogRetentionaae0aa3c5b4d4f87b02d85b201efdd8a', 'BucketNotificationsHandler050a0587b7544547bf325f094a3db834'];
+
+/** The CDK framework construct that owns `node` (a custom-resource provider or helper function), if any. */
+function cdkFrameworkOwner(node: IConstruct): string | undefined {
+  for (let scope: IConstruct | undefined = node.node.scope; scope; scope = scope.node.scope) {
+    if (scope instanceof CustomResourceProviderBase) return `custom-resource provider ${scope.node.id}`;
+    if (CDK_SINGLETON_IDS.includes(scope.node.id)) return `helper function ${scope.node.id}`;
+  }
+  return undefined;
 }
 
 /** Whether the IAM action pattern `pattern` (with `*` and `?` wildcards, case-insensitive) covers `action`. */

@@ -66,8 +66,9 @@ export class Ec2ServiceRole extends Construct implements iam.IGrantable {
   constructor(scope: Construct, id: string, props: Ec2ServiceRoleProps = {}) {
     super(scope, id);
     const managedPolicies = [...(props.managedPolicies ?? [])];
+    const ssmCore = iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore');
     if (props.ssmManagedInstance) {
-      managedPolicies.push(iam.ManagedPolicy.fromAwsManagedPolicyName('AmazonSSMManagedInstanceCore'));
+      managedPolicies.push(ssmCore);
     }
     this.role = new iam.Role(this, 'Resource', {
       roleName: props.roleName,
@@ -96,7 +97,7 @@ export class Ec2ServiceRole extends Construct implements iam.IGrantable {
       acknowledge(this.role, [{
         id: 'AwsSolutions-IAM4',
         reason: 'AmazonSSMManagedInstanceCore is the AWS-maintained minimum for Session Manager and patching; AWS updates it as the agent changes',
-        appliesTo: ['Policy::arn:<AWS::Partition>:iam::aws:policy/AmazonSSMManagedInstanceCore'],
+        appliesTo: [`Policy::${ssmCore.managedPolicyArn}`],
       }]);
     }
 

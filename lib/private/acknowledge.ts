@@ -1,19 +1,15 @@
-import { CfnResource } from 'aws-cdk-lib';
+import { Aspects, CfnResource, IAspect, Stack, Token, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
+import { flattenReference, policyFindings } from './nag-findings';
+import type { FindingAcknowledgement } from '../common/acknowledgements';
 
 /**
- * A compliance finding that a construct accepts on purpose, with the reason a reviewer reads.
- *
- * `id` is a cdk-nag rule id (`AwsSolutions-IAM5`, `NIST.800.53.R5-IAMNoInlinePolicy`, ...) or the
- * snake_case name of a cfn-guard AWS Control Tower rule (`s3_bucket_level_public_access_prohibited_check`),
- * which goes to the `guard.SuppressedRules` metadata the compliance harness honours.
+ * A compliance finding accepted on purpose (the public `FindingAcknowledgement`). The part of an
+ * `appliesTo` entry after `Resource::`/`Policy::` may hold tokens: it is resolved and named as
+ * cdk-nag names it (`<Bucket.Arn>/*`, `arn:<AWS::Partition>:...` or `arn:aws:...` depending on the
+ * app's feature flags), so no caller spells that out by hand.
  */
-export interface Acknowledgement {
-  readonly id: string;
-  readonly reason: string;
-  /** For cdk-nag rules that name a finding's detail, e.g. `Action::s3:*` or `Resource::*`. */
-  readonly appliesTo?: string[];
-}
+export type Acknowledgement = FindingAcknowledgement;
 
 /** The cdk-nag packs besides AwsSolutions, which name the same rule alike (`<pack>-<rule>`). */
 const RULE_PACKS = ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
@@ -23,13 +19,23 @@ export function inComplianceFrameworks(rule: string, reason: string): Acknowledg
   return RULE_PACKS.map((pack) => ({ id: `${pack}-${rule}`, reason }));
 }
 
+/** cdk-nag 2 reads this template metadata. */
 const NAG_KEY = 'cdk_nag';
+/** The cfn-guard rules registry's convention, honoured by the compliance harness. */
 const GUARD_KEY = 'guard';
+/** The name `@cdklabs/cdk-validator-cfnguard` reports its findings under as a CDK policy-validation plugin. */
+const GUARD_PLUGIN_NAMESPACE = 'cdk-validator-cfnguard';
+/** cdk-nag rules whose findings are acknowledged one by one (`AwsSolutions-IAM5[Resource::*]`). */
+const PER_FINDING_RULES = new Set(['AwsSolutions-IAM4', 'AwsSolutions-IAM5']);
 
 /**
- * Records acknowledgements as template metadata on the CloudFormation resource behind `scope`
- * (itself or its default child). Written as plain metadata, the format cdk-nag and cfn-guard read,
- * so the published library does not depend on either tool.
+ * Records acknowledgements on the CloudFormation resource behind `scope` (itself or its default
+ * child) in every form the current tools read, so the published library depends on none of them:
+ * - cdk-nag 3 and CDK's policy validation: `Validations.of(resource).acknowledge()`, one id per finding
+ *   (`AwsSolutions-IAM5[Resource::*]`);
+ * - cdk-nag 2: `cdk_nag.rules_to_suppress` template metadata (with `applies_to`);
+ * - cfn-guard rules: `guard.SuppressedRules` template metadata, and the acknowledgement under the
+ *   `cdk-validator-cfnguard::` prefix for the CfnGuardValidator plugin.
  */
 export function acknowledge(scope: IConstruct, acknowledgements: Acknowledgement[]): void {
   const resource = findCfnResource(scope);
@@ -38,7 +44,9 @@ export function acknowledge(scope: IConstruct, acknowledgements: Acknowledgement
       throw new Error(`acknowledge: the reason for ${ack.id} on ${scope.node.path} must say why in at least 20 characters, got "${ack.reason}"`);
     }
   }
-  const nag = acknowledgements.filter((a) => !isGuardRule(a.id));
+  const stack = Stack.of(resource);
+  const nag = acknowledgements.filter((a) => !isGuardRule(a.id))
+    .map((a) => (a.appliesTo ? { ...a, appliesTo: a.appliesTo.map((finding) => nameFinding(stack, finding)) } : a));
   const guard = acknowledgements.filter((a) => isGuardRule(a.id));
   if (nag.length > 0) {
     const existing = (resource.getMetadata(NAG_KEY) as { rules_to_suppress?: unknown[] } | undefined)?.rules_to_suppress ?? [];
@@ -48,13 +56,61 @@ export function acknowledge(scope: IConstruct, acknowledgements: Acknowledgement
         ...nag.map((a) => ({ id: a.id, reason: a.reason, ...(a.appliesTo ? { applies_to: a.appliesTo } : {}) })),
       ],
     });
+    for (const ack of nag) {
+      if (ack.appliesTo) {
+        for (const finding of ack.appliesTo) recordValidation(resource, `${ack.id}[${finding}]`, ack.reason);
+      } else if (PER_FINDING_RULES.has(ack.id)) {
+        // the findings are known only once every statement is in: count them when the app synthesizes
+        Aspects.of(resource).add(new AcknowledgeEveryFinding(resource, ack.id, ack.reason));
+      } else {
+        recordValidation(resource, ack.id, ack.reason);
+      }
+    }
   }
   if (guard.length > 0) {
     const existing = (resource.getMetadata(GUARD_KEY) as { SuppressedRules?: string[] } | undefined)?.SuppressedRules ?? [];
     const reasons = (resource.getMetadata('guard_reasons') as Record<string, string> | undefined) ?? {};
     resource.addMetadata(GUARD_KEY, { SuppressedRules: [...existing, ...guard.map((a) => a.id)] });
     resource.addMetadata('guard_reasons', { ...reasons, ...Object.fromEntries(guard.map((a) => [a.id, a.reason])) });
+    for (const ack of guard) recordValidation(resource, `${GUARD_PLUGIN_NAMESPACE}::${ack.id}`, ack.reason);
   }
+}
+
+/**
+ * `Validations.acknowledge`, or the metadata record it writes where this aws-cdk-lib's id parser is
+ * older than the finding's id: before 2.262 it rejects a `::` inside brackets, which every IAM finding
+ * of an ARN has (`AwsSolutions-IAM5[Resource::arn:<AWS::Partition>:s3:::bucket/*]`).
+ */
+function recordValidation(resource: CfnResource, id: string, reason: string): void {
+  try {
+    Validations.of(resource).acknowledge({ id, reason });
+  } catch (error) {
+    if (!/Invalid validation rule ID/.test(String((error as Error).message))) throw error;
+    resource.node.addMetadata(Validations.ACKNOWLEDGED_RULES_METADATA_KEY, { [id]: reason });
+  }
+}
+
+/** Acknowledges, at synthesis, each finding of a per-finding rule that the resource's policy has then. */
+class AcknowledgeEveryFinding implements IAspect {
+  private done = false;
+
+  constructor(private readonly resource: CfnResource, private readonly rule: string, private readonly reason: string) {}
+
+  public visit(node: IConstruct): void {
+    if (node !== this.resource || this.done) return;
+    this.done = true;
+    const kind = this.rule === 'AwsSolutions-IAM4' ? 'managed-policies' : 'wildcards';
+    for (const finding of policyFindings(Stack.of(this.resource), this.resource, kind)) {
+      recordValidation(this.resource, `${this.rule}[${finding}]`, this.reason);
+    }
+  }
+}
+
+/** `Resource::${token}` -> `Resource::arn:<AWS::Partition>:s3:::bucket/*`, as cdk-nag reports it. */
+function nameFinding(stack: Stack, finding: string): string {
+  const match = /^(\w+)::([\s\S]*)$/.exec(finding);
+  if (!match || !Token.isUnresolved(match[2])) return finding;
+  return `${match[1]}::${flattenReference(stack.resolve(match[2]))}`;
 }
 
 function isGuardRule(id: string): boolean {

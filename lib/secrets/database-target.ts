@@ -19,12 +19,12 @@ export class DatabaseTarget {
   /** An RDS DB instance. */
   public static instance(instance: rds.IDatabaseInstance): DatabaseTarget {
     return new DatabaseTarget(instance.connections, instance.dbInstanceEndpointAddress,
-      Token.asNumber(instance.dbInstanceEndpointPort), instance);
+      Token.asNumber(instance.dbInstanceEndpointPort), instance, knownPort(instance));
   }
 
   /** An Aurora or Multi-AZ DB cluster: the function connects to its writer endpoint. */
   public static cluster(cluster: rds.IDatabaseCluster): DatabaseTarget {
-    return new DatabaseTarget(cluster.connections, cluster.clusterEndpoint.hostname, cluster.clusterEndpoint.port, cluster);
+    return new DatabaseTarget(cluster.connections, cluster.clusterEndpoint.hostname, cluster.clusterEndpoint.port, cluster, knownPort(cluster));
   }
 
   /** Any other database reachable through security groups, e.g. one on EC2. */
@@ -47,11 +47,35 @@ export class DatabaseTarget {
   public readonly port: number;
   /** The database construct, so rotation waits for it. @internal */
   public readonly _dependable?: IDependable;
+  /**
+   * The port for security-group rules when the database is defined in this app and `port` is only
+   * its endpoint attribute: a rule on a concrete port can be checked by compliance tools. @internal
+   */
+  public readonly _ingressPort: number;
 
-  private constructor(connections: ec2.Connections, host: string, port: number, dependable?: IDependable) {
+  private constructor(connections: ec2.Connections, host: string, port: number, dependable?: IDependable, knownPortOfResource?: number) {
     this.connections = connections;
     this.host = host;
     this.port = port;
     this._dependable = dependable;
+    this._ingressPort = knownPortOfResource ?? port;
   }
 }
+
+/**
+ * The port of a database defined in this app, known at synth time: the one its CloudFormation
+ * resource sets, else its engine's default (which RDS then uses). Security-group rules on a concrete
+ * port can be checked by cdk-nag's port rules; on the endpoint attribute they cannot.
+ */
+function knownPort(database: rds.IDatabaseInstance | rds.IDatabaseCluster): number | undefined {
+  const resource = database.node.defaultChild;
+  if (!(resource instanceof rds.CfnDBInstance || resource instanceof rds.CfnDBCluster)) return undefined;
+  const port: string | number | undefined = resource.port;
+  if (port !== undefined) {
+    return Token.isUnresolved(port) ? undefined : Number(port);
+  }
+  return DEFAULT_PORTS[database.engine?.engineFamily ?? ''];
+}
+
+/** RDS's default port per engine family (PostgreSQL and Aurora PostgreSQL; MySQL, MariaDB and Aurora MySQL). */
+const DEFAULT_PORTS: Record<string, number> = { POSTGRESQL: 5432, MYSQL: 3306 };

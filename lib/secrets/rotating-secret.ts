@@ -5,7 +5,7 @@ import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IDependable } from 'constructs';
-import { createSecureKey } from '../private/secure-key';
+import { SecureKey } from '../common/secure-key';
 import { DatabaseTarget } from './database-target';
 import { RotationStrategy } from './rotation-strategy';
 import {
@@ -195,7 +195,7 @@ export class RotatingSecret extends Construct {
       this.secret = props.existingSecret;
       this.encryptionKey = props.existingSecret.encryptionKey;
     } else {
-      this.encryptionKey = props.awsManagedKey ? undefined : props.encryptionKey ?? createSecureKey(this, 'Key', {
+      this.encryptionKey = props.awsManagedKey ? undefined : props.encryptionKey ?? new SecureKey(this, 'Key', {
         description: `Encrypts the secret ${this.node.path}`,
         removalPolicy,
       });

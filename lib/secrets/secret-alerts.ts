@@ -10,7 +10,8 @@ import * as sns from 'aws-cdk-lib/aws-sns';
 import * as subscriptions from 'aws-cdk-lib/aws-sns-subscriptions';
 import { Construct } from 'constructs';
 import { acknowledge } from '../private/acknowledge';
-import { allowCloudWatchLogs, createSecureKey } from '../private/secure-key';
+import { SecureKey } from '../common/secure-key';
+import { allowCloudWatchLogs } from '../private/cloudwatch-logs-key';
 
 /** Properties of `SecretAlerts`. */
 export interface SecretAlertsProps {
@@ -71,7 +72,7 @@ export class SecretAlerts extends Construct {
     if (props.encryptionKey) {
       this.encryptionKey = props.encryptionKey;
     } else {
-      const key = createSecureKey(this, 'Key', { description: `Encrypts the secret alerts of ${this.node.path}` });
+      const key = new SecureKey(this, 'Key', { description: `Encrypts the secret alerts of ${this.node.path}` });
       // EventBridge publishes to the encrypted topic, so it must be able to use the key
       key.addToResourcePolicy(new iam.PolicyStatement({
         principals: [new iam.ServicePrincipal('events.amazonaws.com')],

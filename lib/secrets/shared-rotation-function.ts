@@ -10,7 +10,8 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IConstruct, IDependable } from 'constructs';
 import { acknowledge } from '../private/acknowledge';
-import { allowCloudWatchLogs, createSecureKey } from '../private/secure-key';
+import { SecureKey } from '../common/secure-key';
+import { allowCloudWatchLogs } from '../private/cloudwatch-logs-key';
 import { DatabaseTarget } from './database-target';
 import { RotationStrategy } from './rotation-strategy';
 
@@ -110,7 +111,7 @@ export class SharedRotationFunction extends Construct {
 
     // The engine never logs secret values; the logs are still rotation audit records, so they are
     // kept a year and encrypted with a key of our own.
-    const logKey = createSecureKey(this, 'LogKey', {
+    const logKey = new SecureKey(this, 'LogKey', {
       description: `Encrypts the logs of the ${strategy.name} rotation function`,
     });
     allowCloudWatchLogs(logKey);
@@ -247,7 +248,7 @@ export class SharedRotationFunction extends Construct {
   public connectTo(target: DatabaseTarget): void {
     if (this.connected.has(target.connections)) return;
     this.connected.add(target.connections);
-    const port = target.connections.defaultPort ?? ec2.Port.tcp(target.port);
+    const port = Token.isUnresolved(target._ingressPort) && target.connections.defaultPort ? target.connections.defaultPort : ec2.Port.tcp(target._ingressPort);
     this.function.connections.allowTo(target, port, `rotation of the database's secrets (${this.node.id})`);
   }
 

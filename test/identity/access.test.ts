@@ -1,10 +1,13 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { CfnResource, Stack } from 'aws-cdk-lib';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { CrossAccountRole, DeveloperBoundary, Ec2ServiceRole, MfaRequired, TrustedAccount } from '../../lib/identity';
 import { AccessModel } from '../support/access-model';
+import { testApp } from '../support/app';
 
 /** Effective-permission checks of each identity construct on its own (the example has its own file). */
 const DEV = { account: '111111111111', region: 'us-east-1' };
@@ -12,7 +15,7 @@ const PROD = { account: '222222222222', region: 'us-east-1' };
 const UUID = '0f8fad5b-d9cb-469f-a165-70867728950e';
 
 function twoAccounts() {
-  const app = new App();
+  const app = testApp();
   return { dev: new Stack(app, 'Dev', { env: DEV }), prod: new Stack(app, 'Prod', { env: PROD }) };
 }
 
@@ -136,7 +139,7 @@ describe('CrossAccountRole.revokeSessions', () => {
 });
 
 describe('DeveloperBoundary on a delegated admin with AdministratorAccess', () => {
-  const stack = new Stack(new App(), 'Team', { env: PROD });
+  const stack = new Stack(testApp(), 'Team', { env: PROD });
   const boundary = new DeveloperBoundary(stack, 'Boundary', {
     managedPolicyName: 'team-boundary',
     allowedStatements: [new iam.PolicyStatement({
@@ -194,7 +197,7 @@ describe('DeveloperBoundary on a delegated admin with AdministratorAccess', () =
 });
 
 describe('DeveloperBoundary with a delegated role path', () => {
-  const stack = new Stack(new App(), 'Team', { env: PROD });
+  const stack = new Stack(testApp(), 'Team', { env: PROD });
   const boundary = new DeveloperBoundary(stack, 'Boundary', {
     managedPolicyName: 'team-boundary',
     delegatedRolePath: '/delegated/',
@@ -231,7 +234,7 @@ describe('DeveloperBoundary with a delegated role path', () => {
 
 /** alice, in a group of humans under MfaRequired, and a role `admin` of her account. */
 function mfaUsers(groupPolicies: iam.IManagedPolicy[]) {
-  const stack = new Stack(new App(), 'Users', { env: DEV });
+  const stack = new Stack(testApp(), 'Users', { env: DEV });
   const humans = new iam.Group(stack, 'Humans', { path: '/people/', managedPolicies: groupPolicies });
   const alice = new iam.User(stack, 'Alice', { userName: 'alice', groups: [humans] });
   new MfaRequired(stack, 'Mfa', { groups: [humans] });
@@ -277,7 +280,7 @@ describe('MfaRequired alone', () => {
 });
 
 describe('Ec2ServiceRole', () => {
-  const stack = new Stack(new App(), 'Web', { env: PROD });
+  const stack = new Stack(testApp(), 'Web', { env: PROD });
   const bucket = new s3.Bucket(stack, 'Assets', { bucketName: 'web-assets' });
   const web = new Ec2ServiceRole(stack, 'Web');
   bucket.grantRead(web);
@@ -298,7 +301,7 @@ describe('Ec2ServiceRole', () => {
 describe('DeveloperBoundary escalation guards, under a boundary that allows all of IAM', () => {
   // The guards must hold even when the ceiling itself allows every iam: action and the identity
   // policy is AdministratorAccess: each denial below is explicit, so no Allow anywhere can undo it.
-  const app = new App();
+  const app = testApp();
   const stack = new Stack(app, 'Team', { env: PROD });
   const boundary = new DeveloperBoundary(stack, 'Boundary', {
     managedPolicyName: 'team-boundary',
@@ -366,7 +369,7 @@ describe('DeveloperBoundary escalation guards, under a boundary that allows all 
 });
 
 describe('DeveloperBoundary.applyTo caps roles that L2 constructs create', () => {
-  const stack = new Stack(new App(), 'Team', { env: PROD });
+  const stack = new Stack(testApp(), 'Team', { env: PROD });
   const boundary = new DeveloperBoundary(stack, 'Boundary', {
     allowedStatements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::team-bucket/*'] })],
   });
@@ -425,5 +428,49 @@ describe('MfaRequired: what a user may do with and without MFA', () => {
     expect(check(action, resource, NO_MFA)).toBe('ExplicitlyDenied');
     expect(check(action, resource, LONG_TERM_KEY)).toBe('ExplicitlyDenied');
     expect(check(action, resource, { 'aws:MultiFactorAuthPresent': true })).toBe('Allowed');
+  });
+});
+
+describe('DeveloperBoundary.applyTo and the roles CDK creates for its own custom-resource providers', () => {
+  // ec2.Vpc adds the Custom::VpcRestrictDefaultSG provider under the recommended feature flags
+  function build(apply: 'applyTo' | 'PermissionsBoundary') {
+    const stack = new Stack(testApp(), 'Team', { env: PROD });
+    const boundary = new DeveloperBoundary(stack, 'Boundary', {
+      allowedStatements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::team-bucket/*'] })],
+    });
+    new ec2.Vpc(stack, 'Vpc', { natGateways: 0, restrictDefaultSecurityGroup: true });
+    const fn = new lambda.Function(stack, 'Fn', {
+      runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromInline('exports.handler = async () => 1;'),
+    });
+    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ['ec2:RevokeSecurityGroupEgress'], resources: ['*'] }));
+    if (apply === 'applyTo') boundary.applyTo(stack);
+    else iam.PermissionsBoundary.of(stack).apply(boundary);
+    const providerRole = stack.node.findChild('Custom::VpcRestrictDefaultSGCustomResourceProvider').node.findChild('Role') as CfnResource;
+    const model = new AccessModel([stack]);
+    // the model names an attribute it cannot know by `<logical id>.<attribute>`
+    const vpcId = stack.resolve((stack.node.findChild('Vpc').node.defaultChild as CfnResource).logicalId);
+    const defaultGroup = `arn:aws:ec2:us-east-1:222222222222:security-group/${vpcId}.DefaultSecurityGroup`;
+    return { stack, fn, providerRole, model, defaultGroup };
+  }
+  const PROVIDER_ACTIONS = ['ec2:AuthorizeSecurityGroupIngress', 'ec2:AuthorizeSecurityGroupEgress', 'ec2:RevokeSecurityGroupIngress', 'ec2:RevokeSecurityGroupEgress'];
+
+  const capped = build('applyTo');
+  test.each(PROVIDER_ACTIONS)('the provider role may still call %s on the default security group, as its handler does', (action) => {
+    const { model, providerRole, defaultGroup } = capped;
+    expect(model.explain({ principal: providerRole, action, resource: defaultGroup, resourceAccount: '222222222222' }).decision).toBe('Allowed');
+  });
+  test('the provider role carries no boundary and is named in an info message; the function role is capped', () => {
+    const { stack, providerRole } = capped;
+    const template = Template.fromStack(stack).toJSON();
+    expect(template.Resources[stack.resolve(providerRole.logicalId)].Properties.PermissionsBoundary).toBeUndefined();
+    Annotations.fromStack(stack).hasInfo(`/${providerRole.node.path}`, Match.stringLikeRegexp('left this role of CDK\'s own custom-resource provider Custom::VpcRestrictDefaultSGCustomResourceProvider without the boundary'));
+  });
+  test('the function role in the same scope is still capped by the boundary', () => {
+    const { model, fn, defaultGroup } = capped;
+    expect(model.check({ principal: fn, action: 'ec2:RevokeSecurityGroupEgress', resource: defaultGroup, resourceAccount: '222222222222' })).toBe('ImplicitlyDenied');
+  });
+  test('control: iam.PermissionsBoundary alone caps the provider role, so its handler would fail', () => {
+    const { model, providerRole, defaultGroup } = build('PermissionsBoundary');
+    expect(model.check({ principal: providerRole, action: 'ec2:RevokeSecurityGroupEgress', resource: defaultGroup, resourceAccount: '222222222222' })).toBe('ImplicitlyDenied');
   });
 });

@@ -1,11 +1,12 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { CrossAccountRole, DeveloperBoundary, Ec2ServiceRole, MfaRequired, TrustedAccount } from '../../lib/identity';
 import { complianceFindings } from '../support/compliance';
+import { testApp } from '../support/app';
 
 /** Each identity construct on its own, secure defaults and the options that add policies: no unacknowledged findings. */
 function stack(): Stack {
-  return new Stack(new App(), 'Subject', { env: { account: '222222222222', region: 'us-east-1' } });
+  return new Stack(testApp(), 'Subject', { env: { account: '222222222222', region: 'us-east-1' } });
 }
 
 test('a CrossAccountRole with every option and revoked sessions has no findings', () => {

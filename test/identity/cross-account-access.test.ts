@@ -1,9 +1,10 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { crossAccountAccess } from '../../examples/cross-account-access';
 import { CrossAccountRole } from '../../lib/identity';
 import { AccessModel } from '../support/access-model';
+import { testApp } from '../support/app';
 
 /**
  * Access tests over the synthesized stacks of the cross-account-access example: who may assume the
@@ -14,7 +15,7 @@ const BUCKET = 'arn:aws:s3:::reports-222222222222';
 const WITH_MFA = { 'sts:ExternalId': EXTERNAL_ID, 'aws:MultiFactorAuthPresent': true, 'aws:MultiFactorAuthAge': 300 };
 
 function build(context: Record<string, string> = {}, tweak?: (reader: CrossAccountRole) => void) {
-  const app = new App({ context });
+  const app = testApp({ context });
   const [dev, prod] = crossAccountAccess.build(app);
   const developer = dev.node.findChild('Developer') as iam.Role;
   const reader = prod.node.findChild('ReportsReader') as CrossAccountRole;
@@ -137,7 +138,7 @@ describe('cross-account-access example: the boundary caps even AdministratorAcce
   });
 
   test('without the boundary the same AdministratorAccess role could (control case)', () => {
-    const app = new App();
+    const app = testApp();
     const stack = new Stack(app, 'Control', { env: { account: '222222222222', region: 'us-east-1' } });
     const admin = new iam.Role(stack, 'Admin', { assumedBy: new iam.AccountRootPrincipal(), managedPolicies: [iam.ManagedPolicy.fromAwsManagedPolicyName('AdministratorAccess')] });
     const control = new AccessModel([stack]);

@@ -1,10 +1,11 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Ec2ServiceRole, Ec2ServiceRoleProps } from '../../lib/identity';
+import { testApp } from '../support/app';
 
 function build(props: Ec2ServiceRoleProps = {}) {
-  const stack = new Stack(new App(), 'App', { env: { account: '222222222222', region: 'us-east-1' } });
+  const stack = new Stack(testApp(), 'App', { env: { account: '222222222222', region: 'us-east-1' } });
   const ec2Role = new Ec2ServiceRole(stack, 'Web', props);
   return { stack, ec2Role, template: Template.fromStack(stack) };
 }
@@ -54,7 +55,7 @@ describe('Ec2ServiceRole', () => {
   });
 
   test('names the role and the instance profile alike and sets the boundary', () => {
-    const stack = new Stack(new App(), 'App', { env: { account: '222222222222', region: 'us-east-1' } });
+    const stack = new Stack(testApp(), 'App', { env: { account: '222222222222', region: 'us-east-1' } });
     const boundary = new iam.ManagedPolicy(stack, 'Boundary', { statements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['*'] })] });
     new Ec2ServiceRole(stack, 'Web', { roleName: 'web', permissionsBoundary: boundary, requireImdsv2: false });
     const template = Template.fromStack(stack);

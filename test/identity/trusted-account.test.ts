@@ -1,6 +1,7 @@
-import { App, Aws, CfnParameter, Stack } from 'aws-cdk-lib';
+import { Aws, CfnParameter, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { TrustedAccount } from '../../lib/identity';
+import { testApp } from '../support/app';
 
 const UUID = '0f8fad5b-d9cb-469f-a165-70867728950e';
 
@@ -29,7 +30,7 @@ describe('TrustedAccount', () => {
   });
 
   test('roles trusts the role ARNs, knows their account and counts as role chaining', () => {
-    const stack = new Stack(new App(), 'S', { env: { account: '111111111111', region: 'us-east-1' } });
+    const stack = new Stack(testApp(), 'S', { env: { account: '111111111111', region: 'us-east-1' } });
     const role = iam.Role.fromRoleArn(stack, 'R', 'arn:aws:iam::444444444444:role/Deployer');
     const trust = TrustedAccount.roles([role], { externalId: UUID });
     expect(trust.accountIds).toEqual(['444444444444']);
@@ -48,7 +49,7 @@ describe('TrustedAccount', () => {
   });
 
   test('skips the checks for values only known at deploy time (tokens)', () => {
-    const stack = new Stack(new App(), 'S');
+    const stack = new Stack(testApp(), 'S');
     const externalId = new CfnParameter(stack, 'ExternalId').valueAsString;
     const trust = TrustedAccount.thirdParty(Aws.ACCOUNT_ID, externalId);
     expect(trust.externalId).toBe(externalId);

@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -9,9 +9,11 @@ import { rotatingDatabaseSecret } from '../../examples/rotating-database-secret'
 import { RotatingSecret, RotationStrategy } from '../../lib/secrets';
 import { AccessModel } from '../support/access-model';
 import { complianceFindings } from '../support/compliance';
+import { testApp } from '../support/app';
+import { rotationFunctions } from './helpers';
 
 function build(context: Record<string, string> = {}) {
-  const app = new App({ context });
+  const app = testApp({ context });
   const [replicaStack, stack] = rotatingDatabaseSecret.build(app);
   const master = stack.node.findChild('MasterSecret') as RotatingSecret;
   const appUser = stack.node.findChild('AppUserSecret') as RotatingSecret;
@@ -34,15 +36,15 @@ describe('the rotating-database-secret example', () => {
   });
 
   test('cdk-nag\'s rotation rules see the rotation: a plain secret is flagged, a RotatingSecret is not', () => {
-    const stack = new Stack(new App(), 'Rotation', { env: { account: '111111111111', region: 'us-east-1' } });
+    const stack = new Stack(testApp(), 'Rotation', { env: { account: '111111111111', region: 'us-east-1' } });
     new secretsmanager.Secret(stack, 'Plain', { encryptionKey: new kms.Key(stack, 'Key', { enableKeyRotation: true }) });
     new RotatingSecret(stack, 'Rotated', { rotation: RotationStrategy.randomKey() });
     const rotationFindings = complianceFindings(stack).filter((f) => /SMG4|SecretsManagerRotationEnabled|secretsmanager_rotation/i.test(f.rule));
-    expect(rotationFindings.map((f) => `${f.rule} ${f.path}`)).toEqual([
-      'AwsSolutions-SMG4 /Rotation/Plain/Resource',
-      'NIST.800.53.R5-SecretsManagerRotationEnabled /Rotation/Plain/Resource',
-      'HIPAA.Security-SecretsManagerRotationEnabled /Rotation/Plain/Resource',
-    ].concat(rotationFindings.filter((f) => f.pack === 'ControlTower').map((f) => `${f.rule} ${f.path}`)));
+    const nagRules = ['AwsSolutions-SMG4', 'NIST.800.53.R5-SecretsManagerRotationEnabled', 'HIPAA.Security-SecretsManagerRotationEnabled'];
+    // each cdk-nag major reports the same three findings on the plain secret
+    for (const tool of ['cdk-nag 2', 'cdk-nag 3']) {
+      expect(rotationFindings.filter((f) => f.tool === tool).map((f) => `${f.rule} ${f.path}`)).toEqual(nagRules.map((rule) => `${rule} Rotation/Plain/Resource`));
+    }
     expect(rotationFindings.filter((f) => f.path.includes('Rotated'))).toEqual([]);
   });
 
@@ -57,7 +59,7 @@ describe('the rotating-database-secret example', () => {
   test('rotates the master secret single-user and the app secret with alternating users, each by its shared function', () => {
     const { stack, master, appUser, instance } = example();
     const template = Template.fromStack(stack);
-    template.resourceCountIs('AWS::Lambda::Function', 2);
+    expect(Object.keys(rotationFunctions(template))).toHaveLength(2);
     template.resourceCountIs('AWS::SecretsManager::RotationSchedule', 2);
     template.resourceCountIs('AWS::EC2::VPCEndpoint', 1);
     expect(master.secret).toBe(instance.secret);

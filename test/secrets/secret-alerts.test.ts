@@ -1,4 +1,4 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import { SecretAlerts } from '../../lib/secrets';
@@ -6,6 +6,7 @@ import { AccessModel } from '../support/access-model';
 import { complianceFindings } from '../support/compliance';
 import { apiCallEvent, matchesEventPattern, SAMPLE_KEY_ARN, SAMPLE_SECRET_ARN, serviceEvent } from './event-pattern';
 import { newStack } from './helpers';
+import { testApp } from '../support/app';
 
 function rulePattern(eventSource: string, detailType: string, eventNames: string[]) {
   return {
@@ -152,7 +153,7 @@ describe('SecretAlerts', () => {
   });
 
   test.each([false, true])('with createTrail: %s has zero unacknowledged compliance findings', (createTrail) => {
-    const stack = new Stack(new App(), 'Alerts', { env: { account: '111111111111', region: 'us-east-1' } });
+    const stack = new Stack(testApp(), 'Alerts', { env: { account: '111111111111', region: 'us-east-1' } });
     new SecretAlerts(stack, 'Alerts', { createTrail });
     expect(complianceFindings(stack)).toEqual([]);
   });

@@ -1,18 +1,20 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { acknowledge } from '../../lib/private/acknowledge';
-import { createSecureKey } from '../../lib/private/secure-key';
-import { complianceAcknowledgements, complianceFindings } from './compliance';
+import { SecureKey } from '../../lib/common/secure-key';
+import { ComplianceFinding, complianceAcknowledgements, complianceFindings } from './compliance';
+import { testApp } from './app';
 
 function stack(): Stack {
-  return new Stack(new App(), 'Subject', { env: { account: '111111111111', region: 'us-east-1' } });
+  return new Stack(testApp(), 'Subject', { env: { account: '111111111111', region: 'us-east-1' } });
 }
 
-test('a key from createSecureKey has no findings', () => {
+test('a SecureKey has no findings', () => {
   const s = stack();
-  createSecureKey(s, 'Key');
+  new SecureKey(s, 'Key');
   expect(complianceFindings(s)).toEqual([]);
 });
 
@@ -68,4 +70,68 @@ test('fails when an acknowledgement gives no real reason', () => {
   const s = stack();
   const topic = new sns.Topic(s, 'Topic');
   expect(() => acknowledge(topic, [{ id: 'AwsSolutions-SNS3', reason: 'ok' }])).toThrow(/reason for AwsSolutions-SNS3 on Subject\/Topic must say why in at least 20 characters, got "ok"/);
+});
+
+describe('acknowledgements honoured by cdk-nag 2, cdk-nag 3 and cfn-guard alike', () => {
+  function wildcardRole(s: Stack): iam.Role {
+    const role = new iam.Role(s, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+    const bucket = new s3.Bucket(s, 'Data', { enforceSSL: true });
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:Get*'], resources: [bucket.arnForObjects('*')] }));
+    return role;
+  }
+  const iam5 = (findings: ComplianceFinding[]) => findings.filter((f) => f.rule === 'AwsSolutions-IAM5').map((f) => `${f.tool} ${f.finding}`).sort();
+
+  test('each cdk-nag major reports every IAM5 finding of an unacknowledged policy', () => {
+    const s = stack();
+    wildcardRole(s);
+    const bucket = s.resolve((s.node.findChild('Data').node.defaultChild as CfnResource).logicalId);
+    expect(iam5(complianceFindings(s))).toEqual([
+      'cdk-nag 2 Action::s3:Get*', `cdk-nag 2 Resource::<${bucket}.Arn>/*`,
+      'cdk-nag 3 Action::s3:Get*', `cdk-nag 3 Resource::<${bucket}.Arn>/*`,
+    ]);
+  });
+
+  test('appliesTo with a token names the finding as cdk-nag does, for both majors', () => {
+    const s = stack();
+    const role = wildcardRole(s);
+    const bucket = s.node.findChild('Data') as s3.Bucket;
+    acknowledge(role.node.findChild('DefaultPolicy'), [
+      { id: 'AwsSolutions-IAM5', reason: 'the reader gets every object of this one bucket', appliesTo: [`Resource::${bucket.arnForObjects('*')}`] },
+    ]);
+    expect(iam5(complianceFindings(s))).toEqual(['cdk-nag 2 Action::s3:Get*', 'cdk-nag 3 Action::s3:Get*']);
+  });
+
+  test('IAM5 without appliesTo acknowledges, for cdk-nag 3, each finding the policy has at synthesis', () => {
+    const s = stack();
+    const role = wildcardRole(s);
+    acknowledge(role.node.findChild('DefaultPolicy'), [{ id: 'AwsSolutions-IAM5', reason: 'a test policy whose wildcards are all intended' }]);
+    // a statement added after the acknowledgement is covered too, as cdk-nag 2's rule-level suppression covers it
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['sqs:Send*'], resources: ['*'] }));
+    expect(iam5(complianceFindings(s))).toEqual([]);
+  });
+
+  test('a finding id with "::" inside its brackets is recorded even where Validations.acknowledge rejects it (aws-cdk-lib before 2.262)', () => {
+    const s = stack();
+    const role = wildcardRole(s);
+    const policy = role.node.findChild('DefaultPolicy').node.defaultChild as CfnResource;
+    acknowledge(policy, [{ id: 'AwsSolutions-IAM5', reason: 'the reader gets every object of this one bucket', appliesTo: ['Resource::arn:aws:s3:::other/*'] }]);
+    const recorded = policy.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).map((m) => Object.keys(m.data));
+    expect(recorded.flat().map((id) => id.replace(/^annotation::/i, ''))).toContain('AwsSolutions-IAM5[Resource::arn:aws:s3:::other/*]');
+  });
+
+  test('a cfn-guard acknowledgement is also recorded for the CfnGuardValidator plugin', () => {
+    const s = stack();
+    const bucket = new s3.CfnBucket(s, 'Bucket');
+    acknowledge(bucket, [{ id: 's3_bucket_level_public_access_prohibited_check', reason: 'account-level block public access covers this test bucket' }]);
+    const recorded = bucket.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).flatMap((m) => Object.entries(m.data));
+    expect(recorded).toContainEqual(['cdk-validator-cfnguard::s3_bucket_level_public_access_prohibited_check', 'account-level block public access covers this test bucket']);
+  });
+
+  test('cdk-nag 3 reports a rule-level finding that only cdk-nag 2 metadata would cover', () => {
+    const s = stack();
+    const topic = new sns.Topic(s, 'Topic');
+    (topic.node.defaultChild as CfnResource).addMetadata('cdk_nag', { rules_to_suppress: [{ id: 'AwsSolutions-SNS3', reason: 'written by hand as cdk-nag 2 metadata only' }] });
+    const sns3 = complianceFindings(s).filter((f) => f.rule === 'AwsSolutions-SNS3').map((f) => f.tool);
+    expect(sns3).toEqual(['cdk-nag 3']);
+  });
 });

@@ -1,4 +1,4 @@
-import { App, Stack, Stage } from 'aws-cdk-lib';
+import { Stack, Stage } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -6,12 +6,13 @@ import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import { AccessModel, DEFAULT_ACCOUNT, DEFAULT_REGION } from './index';
+import { testApp } from '../app';
 
 // The model on stacks built from aws-cdk-lib's own L2 constructs: grants, resource policies and
 // cross-stack references exactly as CDK synthesizes them.
 
 function build() {
-  const app = new App();
+  const app = testApp();
   const dev = new Stack(app, 'Dev', { env: { account: '222222222222', region: 'eu-west-1' } });
   const prod = new Stack(app, 'Prod', { env: { account: '333333333333', region: 'eu-west-1' } });
   const shared = new Stack(app, 'Shared'); // env-agnostic: the model's default account and region
@@ -69,7 +70,7 @@ test('env-agnostic stacks get the default account and region', () => {
 });
 
 test('a stack inside a Stage takes the Stage\'s environment', () => {
-  const stage = new Stage(new App(), 'Staging', { env: { account: '444444444444', region: 'ap-southeast-2' } });
+  const stage = new Stage(testApp(), 'Staging', { env: { account: '444444444444', region: 'ap-southeast-2' } });
   const stack = new Stack(stage, 'Data');
   const bucket = new s3.Bucket(stack, 'Bucket');
   const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
@@ -188,9 +189,9 @@ test('explain(): readable text naming the policies and deciding statements', () 
 });
 
 describe('multi-region secrets and keys', () => {
-  const primary = new Stack(new App(), 'Primary', { env: { account: '111111111111', region: 'us-east-1' } });
+  const primary = new Stack(testApp(), 'Primary', { env: { account: '111111111111', region: 'us-east-1' } });
   // its own App: it is built after the primary's App has been synthesized
-  const replica = new Stack(new App(), 'Replica', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const replica = new Stack(testApp(), 'Replica', { env: { account: '111111111111', region: 'eu-west-1' } });
   const key = new kms.Key(primary, 'Key', { multiRegion: true });
   const secret = new secretsmanager.Secret(primary, 'Secret', { secretName: 'app/db', replicaRegions: [{ region: 'eu-west-1' }] });
   secret.addToResourcePolicy(new iam.PolicyStatement({

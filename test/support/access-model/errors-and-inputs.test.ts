@@ -1,8 +1,9 @@
-import { App, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { AccessModel, TemplateInput } from './index';
+import { testApp } from '../app';
 
 const doc = (...Statement: object[]) => ({ Version: '2012-10-17', Statement });
 const trust = doc({ Effect: 'Allow', Principal: { Service: 'lambda.amazonaws.com' }, Action: 'sts:AssumeRole' });
@@ -165,7 +166,7 @@ describe('inputs the model rejects', () => {
 });
 
 describe('constructs the model rejects', () => {
-  const app = new App();
+  const app = testApp();
   const stack = new Stack(app, 'S');
   const other = new Stack(app, 'Other');
   const bucket = new s3.Bucket(stack, 'Bucket');
@@ -187,7 +188,7 @@ describe('constructs the model rejects', () => {
     expect(() => model.arnOf(late)).toThrow(/AccessModel: the construct 'S\/Late' \(logical id Late[0-9A-F]+\) is not in the synthesized template of stack 'S'/);
   });
   test('fails when a construct comes from another App with a stack of the same name', () => {
-    const otherApp = new App();
+    const otherApp = testApp();
     const twin = new iam.Role(new Stack(otherApp, 'S'), 'Twin', { assumedBy: new iam.AccountRootPrincipal() });
     expect(() => model.arnOf(twin)).toThrow("AccessModel: the construct 'S/Twin' belongs to a stack named 'S' that is not the Stack object the model was given (a construct of another App?); use constructs of the stacks passed to this AccessModel.");
   });
@@ -195,7 +196,7 @@ describe('constructs the model rejects', () => {
     expect(model.arnOf(bucket.node.defaultChild as s3.CfnBucket)).toBe(model.arnOf(bucket));
   });
   test('an L3 whose main child (id Resource) is the L2 stands for it', () => {
-    const app3 = new App();
+    const app3 = testApp();
     const s3stack = new Stack(app3, 'L3');
     const wrapper = new Construct(s3stack, 'Wrapper');
     const inner = new s3.Bucket(wrapper, 'Resource');

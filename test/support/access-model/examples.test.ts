@@ -1,12 +1,13 @@
-import { App, CfnResource } from 'aws-cdk-lib';
+import { CfnResource } from 'aws-cdk-lib';
 import { EXAMPLES } from '../../../examples';
 import { AccessModel } from './index';
+import { testApp } from '../app';
 
 // The model must cope with every template this repository synthesizes: every resource of every example
 // gets an ARN, and every role's and user's policies (with their intrinsics) resolve and pass iam-simulate's
 // validation. A failure here names the resource or policy the model cannot handle yet.
 describe.each(EXAMPLES.map((e) => [e.name, e] as const))('example %s', (_name, example) => {
-  const stacks = example.build(new App());
+  const stacks = example.build(testApp());
   const model = new AccessModel(stacks, { ignoreUnknownAwsManagedPolicies: true });
   const all = stacks.flatMap((s) => s.node.findAll()).filter((c): c is CfnResource => CfnResource.isCfnResource(c));
 

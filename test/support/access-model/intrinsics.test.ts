@@ -136,6 +136,15 @@ describe('intrinsic functions', () => {
   test('Fn::GetAtt of an attribute the model does not know gives a recognisable placeholder', () => {
     expect(r({ 'Fn::GetAtt': ['Queue', 'SomethingElse'] })).toBe('Queue.SomethingElse');
   });
+  test('Fn::GetStackOutput (weak cross-stack references) reads the named stack\'s output in its region', () => {
+    expect(r({ 'Fn::GetStackOutput': { StackName: 'Data', Region: 'eu-central-1', OutputName: 'BucketArn' } })).toBe(model.arnOfLogicalId('Data', 'Bucket'));
+  });
+  test('fails when Fn::GetStackOutput names a stack of another region or an output it lacks', () => {
+    expect(() => r({ 'Fn::GetStackOutput': { StackName: 'Data', Region: 'us-east-1', OutputName: 'BucketArn' } }))
+      .toThrow("AccessModel: Fn::GetStackOutput names output 'BucketArn' of stack 'Data' in us-east-1, which is not one of the model's stacks; pass the producing stack to the AccessModel too.");
+    expect(() => r({ 'Fn::GetStackOutput': { StackName: 'Data', Region: 'eu-central-1', OutputName: 'Nope' } }))
+      .toThrow("AccessModel: Fn::GetStackOutput names output 'Nope' of stack 'Data' in eu-central-1, which has no such output; pass the producing stack to the AccessModel too.");
+  });
   test('fails when Fn::ImportValue names an export no stack declares', () => {
     expect(() => r({ 'Fn::ImportValue': 'Nope' })).toThrow("AccessModel: Fn::ImportValue 'Nope' is not exported by any of the model's stacks (exports: Data-BucketArn); pass the exporting stack to the AccessModel too.");
   });

@@ -20,7 +20,7 @@ export class IntrinsicResolver {
   private readonly resolving = new Set<string>();
 
   constructor(
-    stacks: readonly StackInfo[],
+    private readonly stacks: readonly StackInfo[],
     private readonly parameters: Readonly<Record<string, unknown>> = {},
   ) {
     for (const stack of stacks) {
@@ -152,6 +152,14 @@ export class IntrinsicResolver {
         return this.str(stack, source, where, 'Fn::Split source').split(delimiter);
       }
       case 'Fn::ImportValue': return this.importValue(this.str(stack, arg, where, 'Fn::ImportValue name'));
+      case 'Fn::GetStackOutput': {
+        // the weak cross-stack reference of '@aws-cdk/core:defaultCrossStackReferences': an output read by stack name
+        const { StackName, Region, OutputName } = arg as { StackName: unknown; Region?: unknown; OutputName: unknown };
+        return this.stackOutput(
+          this.str(stack, StackName, where, 'Fn::GetStackOutput StackName'),
+          Region === undefined ? stack.region : this.str(stack, Region, where, 'Fn::GetStackOutput Region'),
+          this.str(stack, OutputName, where, 'Fn::GetStackOutput OutputName'));
+      }
       case 'Fn::FindInMap': {
         const [map, k1, k2, options] = arg as unknown[];
         const m = stack.template.Mappings?.[this.str(stack, map, where, 'map name')];
@@ -228,6 +236,15 @@ export class IntrinsicResolver {
     } finally {
       this.resolving.delete(key);
     }
+  }
+
+  private stackOutput(stackName: string, region: string, outputName: string): unknown {
+    const producer = this.stacks.find((s) => s.stackName === stackName && s.region === region);
+    const output = producer?.template.Outputs?.[outputName];
+    if (!producer || !output) {
+      throw new Error(`AccessModel: Fn::GetStackOutput names output '${outputName}' of stack '${stackName}' in ${region}, which ${producer ? 'has no such output' : 'is not one of the model\'s stacks'}; pass the producing stack to the AccessModel too.`);
+    }
+    return this.walk(producer, output.Value, `output ${outputName} of ${stackName}`);
   }
 
   private importValue(name: string): unknown {

@@ -1,4 +1,4 @@
-import { App, Stack, Tags } from 'aws-cdk-lib';
+import { Stack, Tags } from 'aws-cdk-lib';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -9,11 +9,12 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import * as sns from 'aws-cdk-lib/aws-sns';
 import * as sqs from 'aws-cdk-lib/aws-sqs';
 import { AccessModel } from './index';
+import { testApp } from '../app';
 
 const ORG = 'o-abc123def4';
 
 function build() {
-  const app = new App();
+  const app = testApp();
   const stack = new Stack(app, 'Main', { env: { account: '111111111111', region: 'eu-west-1' } });
 
   const partner = iam.Role.fromRoleArn(stack, 'Partner', 'arn:aws:iam::444444444444:role/partner');
@@ -114,7 +115,7 @@ describe('principals', () => {
     expect(t.model.check({ principal: 'arn:aws:iam::111111111111:saml-provider/other', action: 'sts:AssumeRoleWithSAML', resource: t.samlRole, context: { 'SAML:aud': 'https://signin.aws.amazon.com/saml' } })).toBe('ImplicitlyDenied');
   });
   test('an OIDC provider (CDK OpenIdConnectProvider) gets its IAM ARN', () => {
-    const stack = new Stack(new App(), 'Oidc', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const stack = new Stack(testApp(), 'Oidc', { env: { account: '111111111111', region: 'eu-west-1' } });
     const provider = new iam.OpenIdConnectProvider(stack, 'GitHub', { url: 'https://token.actions.githubusercontent.com', clientIds: ['sts.amazonaws.com'] });
     const role = new iam.Role(stack, 'Deploy', { assumedBy: new iam.OpenIdConnectPrincipal(provider) });
     const m = new AccessModel([stack]);
@@ -189,7 +190,7 @@ describe('topic and queue policies', () => {
 });
 
 describe('other resource policies', () => {
-  const stack = new Stack(new App(), 'More', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const stack = new Stack(testApp(), 'More', { env: { account: '111111111111', region: 'eu-west-1' } });
   const repo = new ecr.Repository(stack, 'Repo');
   repo.grantPull(new iam.AccountPrincipal('222222222222'));
   const table = new dynamodb.CfnTable(stack, 'Table', {
@@ -208,7 +209,7 @@ describe('other resource policies', () => {
 });
 
 describe('session policies and VPC endpoints', () => {
-  const stack = new Stack(new App(), 'Net', { env: { account: '111111111111', region: 'eu-west-1' } });
+  const stack = new Stack(testApp(), 'Net', { env: { account: '111111111111', region: 'eu-west-1' } });
   const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 1, natGateways: 0, subnetConfiguration: [{ name: 'isolated', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
   const secret = new secretsmanager.Secret(stack, 'Secret');
   const other = new secretsmanager.Secret(stack, 'Other');
@@ -250,7 +251,7 @@ describe('session policies and VPC endpoints', () => {
     expect(() => m.check({ principal: app, action: 'secretsmanager:GetSecretValue', resource: other, vpcEndpoint: vpc })).toThrow(/AccessModel: vpcEndpoint must be an AWS::EC2::VPCEndpoint, got AWS::EC2::VPC 'Vpc8378EB38' of stack 'Net'\./);
   });
   test('fails when a session policy is given for a user', () => {
-    const withUser = new Stack(new App(), 'U');
+    const withUser = new Stack(testApp(), 'U');
     const user = new iam.User(withUser, 'User');
     expect(() => new AccessModel([withUser]).check({ principal: user, action: 's3:GetObject', resource: 'arn:aws:s3:::b/k', resourceAccount: '111111111111', sessionPolicy: { Statement: [] } }))
       .toThrow(/AccessModel: sessionPolicy applies to role sessions, but the principal is AWS::IAM::User 'User00B015A1' of stack 'U'\./);

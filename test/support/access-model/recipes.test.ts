@@ -1,14 +1,15 @@
-import { App, Duration, Stack } from 'aws-cdk-lib';
+import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { AccessModel } from './index';
+import { testApp } from '../app';
 
 // Each recipe of README.md, run against aws-cdk-lib's own constructs: the documentation stays true.
 const ACCOUNT = '111111111111';
-const stack = new Stack(new App(), 'Recipes', { env: { account: ACCOUNT, region: 'eu-west-1' } });
+const stack = new Stack(testApp(), 'Recipes', { env: { account: ACCOUNT, region: 'eu-west-1' } });
 const key = new kms.Key(stack, 'Key');
 const secret = new secretsmanager.Secret(stack, 'Secret', { encryptionKey: key });
 const reader = new iam.Role(stack, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
