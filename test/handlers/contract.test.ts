@@ -1,7 +1,6 @@
 // The contract between the constructs and the rotation engine (lib/secrets/private/rotation-contract.ts):
 // every environment the construct builds is one the engine reads as meant, and the structured
 // variables are checked so that nothing but quoted names and fixed keywords reaches SQL.
-import { App, Stack } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { readConfig } from '../../handlers/rotation/engine/config';
 import { declaredGrants as mysqlGrants } from '../../handlers/rotation/mysql/driver';
@@ -10,8 +9,9 @@ import { RotationStrategy } from '../../lib';
 import {
   MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, ROTATION_STRATEGY_NAMES, formatAllowedEndpoints, parseAllowedEndpoints, parseDatabaseUsers,
 } from '../../lib/secrets/private/rotation-contract';
+import { testStack } from '../support/app';
 
-const master = secretsmanager.Secret.fromSecretCompleteArn(new Stack(new App(), 'S'), 'Master', 'arn:aws:secretsmanager:us-east-1:111111111111:secret:master-AbCdEf');
+const master = secretsmanager.Secret.fromSecretCompleteArn(testStack(), 'Master', 'arn:aws:secretsmanager:us-east-1:111111111111:secret:master-AbCdEf');
 
 /** Every factory of RotationStrategy that runs our engine, with default and non-default options. */
 const strategies: [string, RotationStrategy][] = [
