@@ -208,5 +208,4 @@ export const mysqlDriver: DatabaseDriver<Connection, Account> = {
     }
     return created ? 'created' : 'updated';
   },
-
 };

@@ -244,5 +244,4 @@ export const postgresDriver: DatabaseDriver<Client, RoleRow[]> = {
     await runSecretStatement(() => master.query(statements.join('; ')), created ? 'CREATE ROLE' : 'ALTER ROLE', users.password);
     return created ? 'created' : 'updated';
   },
-
 };
