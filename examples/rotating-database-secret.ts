@@ -70,7 +70,7 @@ export const rotatingDatabaseSecret: Example = {
 
     const databaseKey = new SecureKey(stack, 'DatabaseKey', { description: 'Encrypts the database storage and its master secret' });
     const instance = new rds.DatabaseInstance(stack, 'Database', {
-      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16 }),
+      engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_18 }),
       instanceType: ec2.InstanceType.of(ec2.InstanceClass.T4G, ec2.InstanceSize.MEDIUM),
       vpc,
       vpcSubnets: { subnetType: ec2.SubnetType.PRIVATE_ISOLATED },
@@ -92,7 +92,7 @@ export const rotatingDatabaseSecret: Example = {
       enablePerformanceInsights: true,
       performanceInsightEncryptionKey: databaseKey,
       parameterGroup: new rds.ParameterGroup(stack, 'DatabaseParameters', {
-        engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_16 }),
+        engine: rds.DatabaseInstanceEngine.postgres({ version: rds.PostgresEngineVersion.VER_18 }),
         // clients must use TLS
         parameters: { 'rds.force_ssl': '1' },
       }),

@@ -3,6 +3,7 @@ import { App, Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import { CrossAccountRole, TrustedAccount } from '../lib/identity';
+import { DEFAULT_NODEJS_RUNTIME } from '../lib/private/lambda-runtime';
 
 /**
  * Deploys a CrossAccountRole that requires an ExternalId and really calls sts:AssumeRole on it:
@@ -38,7 +39,7 @@ for (const r of [revoked, active]) {
 // STS errors are the expected outcome for two of the three calls; an SDK call assertion would fail the
 // custom resource on them, so a small function makes the calls and reports each outcome by name.
 const probe = new lambda.Function(stack, 'Probe', {
-  runtime: lambda.Runtime.NODEJS_22_X,
+  runtime: DEFAULT_NODEJS_RUNTIME,
   handler: 'index.handler',
   timeout: Duration.seconds(30),
   environment: { ROLE_ARN: role.roleArn, EXTERNAL_ID, REVOKED_ROLE_ARN: revoked.roleArn, ACTIVE_ROLE_ARN: active.roleArn },
@@ -99,6 +100,9 @@ assumed.waitForAssertions({ totalTimeout: Duration.minutes(3), interval: Duratio
 
 // Retried too, so the revocation policies have reached IAM; every outcome must hold at once.
 const outcomes = integ.assertions.invokeFunction({ functionName: probe.functionName });
+// integ-tests-alpha's assertion provider asks for "lambda:Invoke", which IAM does not have (next to the
+// real lambda:InvokeFunction): cfn-lint's W3037 is turned off for that generated template only.
+Stack.of(outcomes).templateOptions.metadata = { 'cfn-lint': { config: { ignore_checks: ['W3037'] } } };
 outcomes.expect(ExpectedResult.objectLike({
   Payload: JSON.stringify({
     withoutExternalId: 'AccessDenied',

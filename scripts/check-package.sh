@@ -8,6 +8,13 @@ work="$(mktemp -d)"
 trap 'rm -rf "$work"' EXIT
 cd "$root"
 tarball="$(npm pack --silent --pack-destination "$work" | tail -1)"
+# every bundle ships with its source map: the functions run with --enable-source-maps
+contents="$(tar -tzf "$work/$tarball")"
+bundles=$(grep -c '^package/assets/.*/index\.js$' <<<"$contents" || true)
+[ "$bundles" -gt 0 ] || { echo "check-package: no Lambda bundle (assets/**/index.js) in $tarball; run npm run bundle" >&2; exit 1; }
+for bundle in $(grep '^package/assets/.*/index\.js$' <<<"$contents"); do
+  grep -qx "$bundle.map" <<<"$contents" || { echo "check-package: $bundle ships without its source map $bundle.map" >&2; exit 1; }
+done
 mkdir -p "$work/app/node_modules"
 tar -xzf "$work/$tarball" -C "$work/app/node_modules"
 mv "$work/app/node_modules/package" "$work/app/node_modules/cdk-security-patterns"
@@ -37,4 +44,4 @@ cd "$work/app"
 node app.js
 size=$(du -k "$work/$tarball" | cut -f1)
 files=$(tar -tzf "$work/$tarball" | wc -l)
-echo "check-package: $tarball, ${size} KB, ${files} files"
+echo "check-package: $tarball, ${size} KB, ${files} files, ${bundles} Lambda bundles each with its source map"

@@ -6,6 +6,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct, IDependable } from 'constructs';
 import { SecureKey } from '../common/secure-key';
+import { nodejsRuntime } from '../private/lambda-runtime';
 import { DatabaseTarget } from './database-target';
 import { RotationStrategy } from './rotation-strategy';
 import {
@@ -87,6 +88,18 @@ export interface RotatingSecretProps {
    * @default false
    */
   readonly secretsManagerEndpoint?: boolean;
+
+  /**
+   * The Lambda runtime of the shared rotation function.
+   *
+   * Node.js 24 or a newer Node.js runtime, e.g. `new lambda.Runtime('nodejs26.x', lambda.RuntimeFamily.NODEJS)`
+   * before aws-cdk-lib names it. The stack's secrets of one strategy and placement share one
+   * function, so they must all give the same runtime (or all leave it out): two different runtimes
+   * fail at construction. Changing it updates the function in place. Not for
+   * `RotationStrategy.custom`, whose function is your own.
+   * @default lambda.Runtime.NODEJS_24_X
+   */
+  readonly rotationFunctionRuntime?: lambda.Runtime;
 
   /**
    * Time between rotations, from 4 hours to 1000 days, in whole hours under a day or whole days.
@@ -222,6 +235,8 @@ export class RotatingSecret extends Construct {
         vpc: props.vpc,
         vpcSubnets: props.vpcSubnets,
         secretsManagerEndpoint: props.secretsManagerEndpoint ?? false,
+        runtime: nodejsRuntime(props.rotationFunctionRuntime, `RotatingSecret ${this.node.path}`, 'rotationFunctionRuntime'),
+        requestedBy: this,
       });
       this.rotationFunction = shared.function;
       rotationRole = shared.role;
@@ -430,6 +445,10 @@ function validate(stack: Stack, props: RotatingSecretProps): void {
   if (strategy.customFunction && (props.vpc || props.secretsManagerEndpoint)) {
     throw new Error(`${where}: vpc and secretsManagerEndpoint place the shared rotation function, got them with RotationStrategy.custom(); `
       + 'configure the network of your own function where you create it');
+  }
+  if (strategy.customFunction && props.rotationFunctionRuntime) {
+    throw new Error(`${where}: rotationFunctionRuntime sets the runtime of the shared rotation function, got ${props.rotationFunctionRuntime.name} `
+      + 'with RotationStrategy.custom(); set the runtime of your own function where you create it');
   }
   if (props.secretsManagerEndpoint && !props.vpc) {
     throw new Error(`${where}: secretsManagerEndpoint needs vpc, got secretsManagerEndpoint without vpc; pass the VPC the function runs in`);

@@ -37,6 +37,13 @@ export interface SharedRotationFunctionOptions {
   readonly vpc?: ec2.IVpc;
   readonly vpcSubnets?: ec2.SubnetSelection;
   readonly secretsManagerEndpoint: boolean;
+  /**
+   * The runtime the function runs on. Not part of the function's identity: changing it updates the
+   * function in place rather than replacing it (and its retained log group and key).
+   */
+  readonly runtime: lambda.Runtime;
+  /** The construct that asks for the function, named when two of them ask for different runtimes. */
+  readonly requestedBy: IConstruct;
 }
 
 /** What the function must reach to rotate one secret. */
@@ -65,6 +72,7 @@ export class SharedRotationFunction extends Construct {
       throw new Error(`RotatingSecret: the id ${id} at the top of stack ${stack.stackName} is reserved for the shared rotation function, `
         + `but ${existing.node.path} uses it; rename that construct`);
     }
+    existing.checkRuntime(options);
     return existing;
   }
 
@@ -94,11 +102,14 @@ export class SharedRotationFunction extends Construct {
 
   private readonly policies: SecretsPolicy[] = [];
   private readonly connected = new Set<ec2.Connections>();
+  /** The first construct that asked for the function, and so chose its runtime. */
+  private readonly firstRequest: IConstruct;
 
   private constructor(scope: Construct, id: string, options: SharedRotationFunctionOptions) {
     super(scope, id);
     const stack = Stack.of(this);
     const strategy = options.strategy;
+    this.firstRequest = options.requestedBy;
     const assetDir = path.join(__dirname, '..', '..', 'assets', 'rotation', strategy._engine);
     if (!existsSync(path.join(assetDir, 'index.js'))) {
       throw new Error(`RotatingSecret: the rotation bundle ${assetDir}/index.js is missing; run \`npm run bundle\` (part of \`npm run build\`) before synthesizing`);
@@ -161,14 +172,16 @@ export class SharedRotationFunction extends Construct {
 
     this.function = new lambda.Function(this, 'Resource', {
       description: `Rotates Secrets Manager secrets with the ${strategy.name} strategy (cdk-security-patterns rotation engine)`,
-      runtime: lambda.Runtime.NODEJS_22_X,
+      runtime: options.runtime,
       architecture: lambda.Architecture.ARM_64,
       handler: 'index.handler',
       code: lambda.Code.fromAsset(assetDir),
       role: this.role,
       timeout: Duration.minutes(1),
       memorySize: 256,
-      environment: strategy._environment(),
+      // Outside the strategy's environment, which names the function: the bundle ships its source
+      // map, so a failure's stack trace in the log names the TypeScript file and line.
+      environment: { ...strategy._environment(), NODE_OPTIONS: '--enable-source-maps' },
       logGroup: this.logGroup,
       vpc: options.vpc,
       vpcSubnets: options.vpc ? options.vpcSubnets : undefined,
@@ -177,11 +190,6 @@ export class SharedRotationFunction extends Construct {
     // Lambda checks at creation that the role may manage ENIs, and the first rotation runs right away
     this.function.node.addDependency(base);
     const functionAcks = [
-      {
-        id: 'AwsSolutions-L1',
-        reason: 'The rotation engine is built for Node.js 22 (esbuild target node22) and tested against it; nodejs22.x is a supported Lambda runtime, '
-          + 'and moving to a newer one is a change of the engine made with its tests',
-      },
       {
         id: 'NIST.800.53.R5-LambdaConcurrency',
         reason: 'Reserved concurrency would take capacity from the account\'s unreserved pool and fails to deploy in accounts at the default quota; '
@@ -232,6 +240,15 @@ export class SharedRotationFunction extends Construct {
         securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'Secrets Manager API over HTTPS');
       }
     }
+  }
+
+  /** Fails when `options` ask this function for another runtime than it has: one function runs on one runtime. */
+  private checkRuntime(options: SharedRotationFunctionOptions): void {
+    const runtime = this.function.runtime;
+    if (options.runtime.name === runtime.name) return;
+    throw new Error(`RotatingSecret ${options.requestedBy.node.path}: rotationFunctionRuntime is ${options.runtime.name}, but ${this.firstRequest.node.path} `
+      + `shares the same ${options.strategy.name} rotation function (${this.node.path}) and runs it on ${runtime.name}; one function has one runtime, `
+      + `so give every ${options.strategy.name} secret of the stack with the same placement the same rotationFunctionRuntime (or leave it out on all of them for the default)`);
   }
 
   /**

@@ -1,12 +1,14 @@
 /**
- * Builds a rotation entry point the way `npm run bundle` does (esbuild, minified, node22, AWS SDK
- * external) and runs it in a child process: the deployable artefact, with its own environment.
+ * Builds a rotation entry point the way `npm run bundle` does (the same esbuild options: minified,
+ * the Lambda runtime's Node.js major, AWS SDK external, linked source map) and runs it in a child
+ * process: the deployable artefact, with its own environment.
  */
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { createInterface } from 'node:readline';
 import { build, type BuildOptions } from 'esbuild';
+import { handlerBundleOptions } from '../../scripts/handler-bundles';
 import type { Handler } from './harness';
 
 const ROOT = resolve(__dirname, '..', '..');
@@ -18,13 +20,9 @@ export interface BundledHandler {
   stop(): Promise<void>;
 }
 
-/** The esbuild options scripts/bundle-handlers.mjs uses, for handlers/rotation/<name>.lambda.ts. */
+/** The esbuild options `npm run bundle` uses, for handlers/rotation/<name>.lambda.ts. */
 export function rotationBundleOptions(name: string): BuildOptions {
-  return {
-    entryPoints: [join(ROOT, 'handlers', 'rotation', `${name}.lambda.ts`)],
-    bundle: true, minify: true, platform: 'node', target: 'node22', format: 'cjs',
-    external: ['@aws-sdk/*', 'pg-native'], legalComments: 'none', logLevel: 'warning',
-  };
+  return handlerBundleOptions(join(ROOT, 'handlers', 'rotation', `${name}.lambda.ts`));
 }
 
 /** Bundles handlers/rotation/<name>.lambda.ts into a temporary folder inside the repository (so @aws-sdk resolves). */

@@ -2,7 +2,7 @@
 import { build, type Metafile } from 'esbuild';
 import { rotationBundleOptions } from './bundled-handler';
 
-interface Inputs { packages: Set<string>; bytes: number }
+interface Inputs { packages: Set<string>; bytes: number; map: { sources: string[]; sourcesContent?: unknown }; mapBytes: number }
 
 /** One build per bundle, shared by the tests that read it. */
 const built = new Map<string, Promise<Inputs>>();
@@ -16,7 +16,8 @@ async function analyse(name: string): Promise<Inputs> {
   const result = await build({ ...rotationBundleOptions(name), outfile: 'index.js', write: false, metafile: true, logLevel: 'silent' });
   const output = (result.metafile as Metafile).outputs['index.js'];
   const packages = new Set(Object.keys(output.inputs).map((path) => /node_modules\/((@[^/]+\/)?[^/]+)/.exec(path)?.[1] ?? 'handlers'));
-  return { packages, bytes: output.bytes };
+  const mapFile = result.outputFiles!.find((f) => f.path.endsWith('index.js.map'))!;
+  return { packages, bytes: output.bytes, map: JSON.parse(mapFile.text), mapBytes: mapFile.contents.length };
 }
 
 test('the postgres bundle holds pg and no MySQL driver', async () => {
@@ -42,5 +43,15 @@ test('no bundle carries the AWS SDK (the Lambda runtime provides it)', async () 
   for (const name of ['postgres', 'mysql', 'random-key']) {
     const { packages } = await inputsOf(name);
     expect([...packages].filter((p) => p.startsWith('@aws-sdk/') || p.startsWith('@smithy/'))).toEqual([]);
+  }
+});
+
+test('every bundle has a source map of its handlers/ sources, without their text (under twice the bundle\'s size)', async () => {
+  for (const name of ['postgres', 'mysql', 'random-key']) {
+    const { map, mapBytes, bytes } = await inputsOf(name);
+    expect(map.sources.filter((s) => s.includes('handlers/rotation/engine/handler.ts'))).toHaveLength(1);
+    expect(map.sourcesContent).toBeUndefined();
+    // the mappings of a minified bundle stay within a small multiple of its size
+    expect(mapBytes).toBeLessThan(2 * bytes);
   }
 });

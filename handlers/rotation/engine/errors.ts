@@ -9,6 +9,18 @@ export class RotationError extends Error {
   }
 }
 
+/**
+ * `fresh` with the stack frames of `original` in place of its own, so the trace a failed step
+ * leaves in the log points at the line that failed rather than at the rethrow. Only the `at ...`
+ * lines are kept: the message lines of a driver error can quote SQL.
+ */
+export function withFramesOf<E extends Error>(fresh: E, original: unknown): E {
+  const stack = typeof original === 'object' && original !== null ? (original as { stack?: unknown }).stack : undefined;
+  const frames = typeof stack === 'string' ? stack.split('\n').filter((line) => /^\s+at /.test(line)) : [];
+  if (frames.length > 0) fresh.stack = [`${fresh.name}: ${fresh.message}`, ...frames].join('\n');
+  return fresh;
+}
+
 /** True for the SDK's "no such secret / version / stage" error. */
 export function isResourceNotFound(err: unknown): boolean {
   return typeof err === 'object' && err !== null && (err as { name?: string }).name === 'ResourceNotFoundException';

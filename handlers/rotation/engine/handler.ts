@@ -1,5 +1,5 @@
 import { readConfig, type RotationConfig } from './config';
-import { RotationError, describeError } from './errors';
+import { RotationError, describeError, withFramesOf } from './errors';
 import { StepLogger } from './log';
 import { SecretStore, type SecretVersion } from './secrets-manager';
 import {
@@ -168,8 +168,9 @@ export function createRotationHandler(bundle: string, strategies: Partial<Record
     } catch (err) {
       const message = describeError(err, ctx?.sensitive);
       log.error('failed', message, { durationMs: Date.now() - started });
-      // A fresh error: driver errors can carry the SQL text or connection options.
-      throw new RotationError(`${step} failed for ${secretId}: ${message}`);
+      // A fresh error: driver errors can carry the SQL text or connection options. It keeps the
+      // original's frames, so the trace names the line that failed.
+      throw withFramesOf(new RotationError(`${step} failed for ${secretId}: ${message}`), err);
     }
   };
 }
