@@ -32,6 +32,8 @@ const WARMUP = 3;
 const IMPORT_SAMPLES = Number(process.env.BENCH_IMPORT_SAMPLES ?? 15);
 const BUNDLES = ['postgres', 'mysql', 'random-key'] as const;
 const REFERENCE = { singleUserMs: 30, alternatingUsersMs: 37, importMs: 105 };
+/** Another build's assets/rotation folder (e.g. main's), timed side by side with ours: BENCH_BASELINE_ASSETS. */
+const BASELINE = process.env.BENCH_BASELINE_ASSETS;
 
 type Handler = (event: { Step: string; SecretId: string; ClientRequestToken: string }) => Promise<void>;
 
@@ -57,6 +59,16 @@ function stats(samples: number[]): { median: number; p95: number; min: number; m
   const at = (q: number) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
   const round = (x: number) => Math.round(x * 100) / 100;
   return { median: round(s.length % 2 ? s[(s.length - 1) / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2), p95: round(at(0.95)), min: round(s[0]), max: round(s[s.length - 1]), n: s.length };
+}
+
+/** Median durationMs of each step's 'done' record in a handler's log lines. */
+function stepMedians(lines: readonly string[]): Record<string, number> {
+  const byStep: Record<string, number[]> = {};
+  for (const line of lines) {
+    const r = JSON.parse(line);
+    if (r.outcome === 'done') (byStep[r.step] ??= []).push(r.durationMs);
+  }
+  return Object.fromEntries(Object.entries(byStep).map(([k, v]) => [k, stats(v).median]));
 }
 
 function coldImport(file: string): number[] {
@@ -132,54 +144,75 @@ async function main(): Promise<void> {
   }
   const pg = pgStart.value;
   const maria = mariaStart.value;
+  // The servers speak no TLS, so the secrets opt out ("ssl": false), which REQUIRE_TLS=false allows;
+  // every login is checked against the endpoint list, as the construct will configure it.
+  Object.assign(process.env, { REQUIRE_TLS: 'false', ALLOWED_DATABASE_ENDPOINTS: `${pg.host}:${pg.port},${maria.host}:${maria.port}` });
   const rotations: Record<string, ReturnType<typeof stats>> = {};
+  const baselineRotations: Record<string, ReturnType<typeof stats>> = {};
+  const baselineSteps: Record<string, Record<string, number>> = {};
   const steps: Record<string, Record<string, number>> = {};
   let reference: Record<string, { fullRotationMs: ReturnType<typeof stats>; coldImportMs: ReturnType<typeof stats> }> | undefined;
   try {
-    await pg.query(`CREATE ROLE bench_single LOGIN PASSWORD ${escapeLiteral('initial-single-pw')}; CREATE ROLE bench_alt LOGIN PASSWORD ${escapeLiteral('initial-alt-pw')}`);
-    await maria.query("CREATE USER 'bench_single'@'%' IDENTIFIED BY 'initial-single-pw'");
-    await maria.query("CREATE USER 'bench_alt'@'%' IDENTIFIED BY 'initial-alt-pw'");
+    for (const suffix of ['', '_base']) {
+      await pg.query(`CREATE ROLE bench_single${suffix} LOGIN PASSWORD ${escapeLiteral('initial-single-pw')}; CREATE ROLE bench_alt${suffix} LOGIN PASSWORD ${escapeLiteral('initial-alt-pw')}`);
+      await maria.query(`CREATE USER 'bench_single${suffix}'@'%' IDENTIFIED BY 'initial-single-pw'`);
+      await maria.query(`CREATE USER 'bench_alt${suffix}'@'%' IDENTIFIED BY 'initial-alt-pw'`);
+    }
     const create = async (name: string, value: unknown) => (await sm.send(new CreateSecretCommand({ Name: name, SecretString: JSON.stringify(value) }))).ARN!;
     // Full master JSON: AWS's reference function needs engine and host in it too.
     const pgMaster = await create('pg-master', { engine: 'postgres', host: pg.host, port: pg.port, username: pg.superuser, password: pg.superuserPassword, ssl: false });
-    const myMaster = await create('my-master', { username: maria.adminUser, password: maria.adminPassword });
+    // As RDS manages it (no host): the function takes the server from ALLOWED_DATABASE_ENDPOINTS.
+    const myMaster = await create('my-master', { username: maria.adminUser, password: maria.adminPassword, ssl: false });
     const cases = [
       // "ssl": false as the server has no TLS: AWS's functions would otherwise try (and fail) TLS on every login.
       { name: 'postgres-single-user', bundle: 'postgres', secret: { engine: 'postgres', host: pg.host, port: pg.port, username: 'bench_single', password: 'initial-single-pw', dbname: 'postgres', ssl: false } },
       { name: 'postgres-alternating-users', bundle: 'postgres', secret: { engine: 'postgres', host: pg.host, port: pg.port, username: 'bench_alt', password: 'initial-alt-pw', dbname: 'postgres', masterarn: pgMaster, ssl: false } },
-      { name: 'mysql-single-user', bundle: 'mysql', secret: { engine: 'mariadb', host: maria.host, port: maria.port, username: 'bench_single', password: 'initial-single-pw' } },
-      { name: 'mysql-alternating-users', bundle: 'mysql', secret: { engine: 'mariadb', host: maria.host, port: maria.port, username: 'bench_alt', password: 'initial-alt-pw', masterarn: myMaster } },
+      { name: 'mysql-single-user', bundle: 'mysql', secret: { engine: 'mariadb', host: maria.host, port: maria.port, username: 'bench_single', password: 'initial-single-pw', ssl: false } },
+      { name: 'mysql-alternating-users', bundle: 'mysql', secret: { engine: 'mariadb', host: maria.host, port: maria.port, username: 'bench_alt', password: 'initial-alt-pw', masterarn: myMaster, ssl: false } },
       { name: 'random-key', bundle: 'random-key', secret: { apiKey: 'initial-key-value' } },
     ];
-    for (const c of cases) {
+    const load = (dir: string, bundle: string) => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
-      const { handler } = require(join(ROOT, 'assets', 'rotation', c.bundle, 'index.js')) as { handler: Handler };
+      return (require(join(dir, bundle, 'index.js')) as { handler: Handler }).handler;
+    };
+    for (const c of cases) {
       process.env.ROTATION_STRATEGY = c.name;
-      const arn = await create(`bench-${c.name}`, c.secret);
-      const samples: number[] = [];
-      const stepMs: Record<string, number[]> = {};
-      // The handler's log lines are kept (as Lambda would ship them) and read for per-step times.
+      // The endpoint list applies to the database strategies only.
+      if (c.bundle === 'random-key') delete process.env.ALLOWED_DATABASE_ENDPOINTS;
+      // Ours, and the baseline build's on its own user and secret; their rotations take turns
+      // (the order flipping each round), so a busy machine slows both alike.
+      const runners = [{ handler: load(join(ROOT, 'assets', 'rotation'), c.bundle), arn: await create(`bench-${c.name}`, c.secret), samples: [] as number[], ours: true }];
+      if (BASELINE) {
+        const secret = 'username' in c.secret ? { ...c.secret, username: `${c.secret.username}_base` } : c.secret;
+        runners.push({ handler: load(BASELINE, c.bundle), arn: await create(`bench-base-${c.name}`, secret), samples: [], ours: false });
+      }
+      // The handlers' log lines are kept (as Lambda would ship them) and read for per-step times.
       const lines: string[] = [];
-      console.log = console.warn = console.error = (line: string) => { lines.push(line); };
+      const baselineLines: string[] = [];
       try {
         for (let i = 0; i < WARMUP + ROUNDS; i++) {
-          const token = (await sm.send(new RotateSecretCommand({ SecretId: arn }))).VersionId!;
-          const started = process.hrtime.bigint();
-          for (const Step of STEPS) {
-            await handler({ Step, SecretId: arn, ClientRequestToken: token });
+          for (const r of i % 2 === 0 ? runners : [...runners].reverse()) {
+            const sink = r.ours ? lines : baselineLines;
+            console.log = console.warn = console.error = (line: string) => { sink.push(line); };
+            const token = (await sm.send(new RotateSecretCommand({ SecretId: r.arn }))).VersionId!;
+            const started = process.hrtime.bigint();
+            for (const Step of STEPS) {
+              await r.handler({ Step, SecretId: r.arn, ClientRequestToken: token });
+            }
+            if (i >= WARMUP) r.samples.push(Number(process.hrtime.bigint() - started) / 1e6);
+            else sink.length = 0;
           }
-          if (i >= WARMUP) samples.push(Number(process.hrtime.bigint() - started) / 1e6);
-          else lines.length = 0;
         }
       } finally {
         Object.assign(console, quiet);
       }
-      for (const line of lines) {
-        const r = JSON.parse(line);
-        if (r.outcome === 'done') (stepMs[r.step] ??= []).push(r.durationMs);
+      const samples = runners[0].samples;
+      if (BASELINE) {
+        baselineRotations[c.name] = stats(runners[1].samples);
+        baselineSteps[c.name] = stepMedians(baselineLines);
       }
       rotations[c.name] = stats(samples);
-      steps[c.name] = Object.fromEntries(Object.entries(stepMs).map(([k, v]) => [k, stats(v).median]));
+      steps[c.name] = stepMedians(lines);
     }
     reference = await runAwsReference(async (user) => {
       await pg.query(`CREATE ROLE ${user} LOGIN PASSWORD 'initial-ref-pw'`);
@@ -190,6 +223,7 @@ async function main(): Promise<void> {
     await Promise.all([pg.stop(), maria.stop(), standIn.stop()]);
   }
   results.fullRotationMs = rotations;
+  if (BASELINE) results.baseline = { assets: BASELINE, fullRotationMs: baselineRotations, stepMedianMs: baselineSteps };
   if (reference) results.awsReferenceHere = reference;
   results.stepMedianMs = steps;
 
@@ -199,6 +233,13 @@ async function main(): Promise<void> {
   const ref: Record<string, string> = { 'postgres-single-user': `~${REFERENCE.singleUserMs} ms`, 'postgres-alternating-users': `~${REFERENCE.alternatingUsersMs} ms` };
   for (const [name, s] of Object.entries(rotations)) {
     console.log(`  ${name.padEnd(28)} ${String(s.median).padStart(9)} ${String(s.p95).padStart(8)} ${String(s.min).padStart(5)} ${String(s.max).padStart(5)}   ${ref[name] ?? '-'}`);
+  }
+  if (BASELINE) {
+    console.log(`\nSide by side with ${BASELINE} (rotations taking turns)   ours median   baseline median   ratio`);
+    for (const [name, s] of Object.entries(rotations)) {
+      const b = baselineRotations[name];
+      console.log(`  ${name.padEnd(28)} ${String(s.median).padStart(27)} ${String(b.median).padStart(17)}   ${(s.median / b.median).toFixed(2)}x`);
+    }
   }
   if (reference) {
     console.log('\nAWS reference functions on this machine (same servers, same stand-in)   median ms   p95 ms   import median ms');
@@ -211,6 +252,7 @@ async function main(): Promise<void> {
   console.log('\nMedian per step (ms, from the handler\'s own durationMs)   create  set  test  finish');
   for (const [name, s] of Object.entries(steps)) {
     console.log(`  ${name.padEnd(56)} ${STEPS.map((k) => String(s[k]).padStart(5)).join(' ')}`);
+    if (BASELINE) console.log(`  ${'  baseline'.padEnd(56)} ${STEPS.map((k) => String(baselineSteps[name][k]).padStart(5)).join(' ')}`);
   }
   console.log(`\nCold import (fresh node process, ${IMPORT_SAMPLES} samples)   median ms   p95 ms   reference ~${REFERENCE.importMs} ms`);
   for (const [name, s] of Object.entries(imports)) console.log(`  ${name.padEnd(44)} ${String(s.median).padStart(9)} ${String(s.p95).padStart(8)}`);

@@ -1,7 +1,9 @@
+import { appIdentity } from './app-identity';
 import { baseline } from './baseline';
 import { crossAccountAccess } from './cross-account-access';
 import { Example } from './example';
 import { rotatingDatabaseSecret } from './rotating-database-secret';
+import { samlConsoleAccess } from './saml-console-access';
 import { secureStorage } from './secure-storage';
 
 export { Example } from './example';
@@ -11,5 +13,7 @@ export const EXAMPLES: Example[] = [
   baseline,
   crossAccountAccess,
   rotatingDatabaseSecret,
+  appIdentity,
+  samlConsoleAccess,
   secureStorage,
 ];

@@ -1,4 +1,4 @@
-import { Aspects, CfnResource, IAspect, Stack, Token, Validations } from 'aws-cdk-lib';
+import { CfnResource, Stack, Token, Validations } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
 import { flattenReference, policyFindings } from './nag-findings';
 import type { FindingAcknowledgement } from '../common/acknowledgements';
@@ -56,15 +56,26 @@ export function acknowledge(scope: IConstruct, acknowledgements: Acknowledgement
         ...nag.map((a) => ({ id: a.id, reason: a.reason, ...(a.appliesTo ? { applies_to: a.appliesTo } : {}) })),
       ],
     });
-    for (const ack of nag) {
-      if (ack.appliesTo) {
-        for (const finding of ack.appliesTo) recordValidation(resource, `${ack.id}[${finding}]`, ack.reason);
-      } else if (PER_FINDING_RULES.has(ack.id)) {
-        // the findings are known only once every statement is in: count them when the app synthesizes
-        Aspects.of(resource).add(new AcknowledgeEveryFinding(resource, ack.id, ack.reason));
-      } else {
-        recordValidation(resource, ack.id, ack.reason);
-      }
+    // cdk-nag 3 names each finding of the synthesized template, where a reference to another stack's
+    // resource has become an import: name them when the app is validated, after references are resolved
+    const perFinding = nag.filter((a) => a.appliesTo || PER_FINDING_RULES.has(a.id));
+    for (const ack of nag.filter((a) => !perFinding.includes(a))) recordValidation(resource, ack.id, ack.reason);
+    if (perFinding.length > 0) {
+      const raw = acknowledgements.filter((a) => !isGuardRule(a.id) && (a.appliesTo || PER_FINDING_RULES.has(a.id)));
+      let recorded = false;
+      resource.node.addValidation({
+        validate: () => {
+          if (recorded) return [];
+          recorded = true;
+          for (const ack of raw) {
+            const findings = ack.appliesTo
+              ? ack.appliesTo.map((finding) => nameFinding(stack, finding))
+              : policyFindings(stack, resource, ack.id === 'AwsSolutions-IAM4' ? 'managed-policies' : 'wildcards');
+            for (const finding of findings) recordValidation(resource, `${ack.id}[${finding}]`, ack.reason);
+          }
+          return [];
+        },
+      });
     }
   }
   if (guard.length > 0) {
@@ -90,27 +101,14 @@ function recordValidation(resource: CfnResource, id: string, reason: string): vo
   }
 }
 
-/** Acknowledges, at synthesis, each finding of a per-finding rule that the resource's policy has then. */
-class AcknowledgeEveryFinding implements IAspect {
-  private done = false;
-
-  constructor(private readonly resource: CfnResource, private readonly rule: string, private readonly reason: string) {}
-
-  public visit(node: IConstruct): void {
-    if (node !== this.resource || this.done) return;
-    this.done = true;
-    const kind = this.rule === 'AwsSolutions-IAM4' ? 'managed-policies' : 'wildcards';
-    for (const finding of policyFindings(Stack.of(this.resource), this.resource, kind)) {
-      recordValidation(this.resource, `${this.rule}[${finding}]`, this.reason);
-    }
-  }
-}
-
-/** `Resource::${token}` -> `Resource::arn:<AWS::Partition>:s3:::bucket/*`, as cdk-nag reports it. */
+/**
+ * `Resource::${token}` -> `Resource::arn:<AWS::Partition>:s3:::bucket/*`, as cdk-nag reports it; policy
+ * variables too (`${aws:username}` -> `<aws:username>`), resolved or not.
+ */
 function nameFinding(stack: Stack, finding: string): string {
   const match = /^(\w+)::([\s\S]*)$/.exec(finding);
-  if (!match || !Token.isUnresolved(match[2])) return finding;
-  return `${match[1]}::${flattenReference(stack.resolve(match[2]))}`;
+  if (!match) return finding;
+  return `${match[1]}::${flattenReference(Token.isUnresolved(match[2]) ? stack.resolve(match[2]) : match[2])}`;
 }
 
 function isGuardRule(id: string): boolean {

@@ -6,6 +6,7 @@
  * Each test uses its own database user and secret, so one server serves the whole file.
  */
 import { randomBytes } from 'node:crypto';
+import { CredentialTrap } from '../support/databases/credential-trap';
 import { TcpProxy } from '../support/databases/tcp-proxy';
 import type { DatabaseUnderTest } from './databases';
 import { RotationRig, STEPS, startAll, uniqueName, withEnv, type Handler } from './harness';
@@ -23,7 +24,8 @@ const DEFAULT_ALLOWED_PUNCTUATION = '!$()*+,-._~';
 
 export function describeDatabaseRotation({ strategy, alternating, handler, db }: SuiteOptions): void {
   describe(`${strategy} on ${db.label}`, () => {
-    const rig = new RotationRig(handler, strategy);
+    // The test servers speak no TLS: the function lets secrets opt out, and they do ("ssl": false).
+    const rig = new RotationRig(handler, strategy, { REQUIRE_TLS: 'false' });
     let proxy: TcpProxy;
     let masterArn: string;
     let proxiedMasterArn: string;
@@ -32,8 +34,8 @@ export function describeDatabaseRotation({ strategy, alternating, handler, db }:
       await startAll([db.start(), rig.start()]);
       proxy = await TcpProxy.start(db.port);
       rig.extraSecrets.push(db.master.password);
-      masterArn = await rig.createSecret(uniqueName('master'), { engine: db.engine, host: db.host, port: db.port, username: db.master.username, password: db.master.password });
-      proxiedMasterArn = await rig.createSecret(uniqueName('master'), { engine: db.engine, host: db.host, port: proxy.port, username: db.master.username, password: db.master.password });
+      masterArn = await rig.createSecret(uniqueName('master'), { engine: db.engine, host: db.host, port: db.port, username: db.master.username, password: db.master.password, ssl: false });
+      proxiedMasterArn = await rig.createSecret(uniqueName('master'), { engine: db.engine, host: db.host, port: proxy.port, username: db.master.username, password: db.master.password, ssl: false });
     });
 
     afterAll(async () => {
@@ -48,7 +50,7 @@ export function describeDatabaseRotation({ strategy, alternating, handler, db }:
       const password = randomBytes(18).toString('base64url');
       await db.createUser(username, password);
       const secret: Record<string, unknown> = {
-        engine: db.engine, host: db.host, port: options.viaProxy ? proxy.port : db.port, username, password,
+        engine: db.engine, host: db.host, port: options.viaProxy ? proxy.port : db.port, username, password, ssl: false,
         ...(db.dbname ? { dbname: db.dbname } : {}),
         ...(alternating ? { masterarn: options.viaProxy ? proxiedMasterArn : masterArn } : {}),
         ...options.extra,
@@ -256,14 +258,27 @@ export function describeDatabaseRotation({ strategy, alternating, handler, db }:
       if (!alternating) expect(await db.canLogin(odd, user.password)).toBe(false);
     });
 
-    test('fails when REQUIRE_TLS=true and the server has no TLS: setSecret fails, AWSCURRENT untouched', async () => {
-      const user = await newUser();
+    test('fails when a secret opts out of TLS ("ssl": false) while REQUIRE_TLS is true (the default), before connecting', async () => {
+      const user = await newUser({ viaProxy: true });
+      const token = await rig.startRotation(user.arn);
+      await rig.invoke('createSecret', user.arn, token);
+      const before = { stages: rig.standIn.stagesOf(user.arn), connections: proxy.connections };
+      await withEnv({ REQUIRE_TLS: '' }, () => expect(rig.invoke('setSecret', user.arn, token))
+        .rejects.toThrow(/the AWSPENDING value of secret .* says "ssl": false, but REQUIRE_TLS is true \(the default\), so every login uses verified TLS; remove "ssl": false, or set REQUIRE_TLS=false/));
+      expect(proxy.connections).toBe(before.connections);
+      expect(rig.standIn.stagesOf(user.arn)).toEqual(before.stages);
+      expect(await db.canLogin(user.username, user.password)).toBe(true);
+    });
+
+    test('a secret without "ssl" gets verified TLS and never plain TCP: against a server without TLS setSecret fails, AWSCURRENT untouched', async () => {
+      const user = await newUser({ extra: { ssl: undefined } });
       const token = await rig.startRotation(user.arn);
       await rig.invoke('createSecret', user.arn, token);
       const before = rig.standIn.stagesOf(user.arn);
-      await withEnv({ REQUIRE_TLS: 'true' }, () => expect(rig.invoke('setSecret', user.arn, token)).rejects.toThrow(/cannot connect .* as AWSCURRENT: .*TLS is required/));
+      await expect(rig.invoke('setSecret', user.arn, token)).rejects.toThrow(/cannot connect .* as AWSCURRENT: .*TLS is required/);
       expect(rig.standIn.stagesOf(user.arn)).toEqual(before);
       expect(await db.canLogin(user.username, user.password)).toBe(true);
+      expect(rig.logs.records().filter((r) => r.secretArn === user.arn && /plain TCP/.test(r.message ?? ''))).toEqual([]);
     });
 
     test('a secret with "ssl": true demands TLS too', async () => {
@@ -294,7 +309,7 @@ export function describeDatabaseRotation({ strategy, alternating, handler, db }:
         // putValue uses its own token, which now carries AWSPENDING.
         const pendingToken = await rig.putValue(user.arn, { ...(await rig.json(user.arn)), username: victim.username, password: 'Zz9-attacker-chosen-password' }, ['AWSPENDING']);
         expect(pendingToken).not.toBe(token);
-        await expect(rig.invoke('setSecret', user.arn, pendingToken)).rejects.toThrow(/names another user or server than AWSCURRENT/);
+        await expect(rig.invoke('setSecret', user.arn, pendingToken)).rejects.toThrow(/names another user, server or TLS setting than AWSCURRENT/);
         expect(await db.canLogin(victim.username, victim.password)).toBe(true);
       });
 
@@ -307,6 +322,11 @@ export function describeDatabaseRotation({ strategy, alternating, handler, db }:
         expect(rig.standIn.stagesOf(user.arn)[token]).toEqual(['AWSPENDING']);
       });
     } else {
+      const postgres = db.engine === 'postgres';
+      const endpoint = () => `${db.host}:${db.port}`;
+      /** A master secret as RDS manages it: only the credentials. */
+      const rdsManagedMaster = () => rig.createSecret(uniqueName('master'), { username: db.master.username, password: db.master.password, ssl: false });
+
       test('the clone holds the grants of the current user', async () => {
         const user = await newUser();
         await rig.rotate(user.arn);
@@ -315,17 +335,26 @@ export function describeDatabaseRotation({ strategy, alternating, handler, db }:
         expect(await db.canReadProbe(current.username, current.password)).toBe(true);
       });
 
-      test('an alternate user left without grants (a crash inside setSecret, or made by hand) is brought in step', async () => {
+      test('AWSCURRENT logs in before the master does (no parallel start)', async () => {
         const user = await newUser();
-        const bare = randomBytes(18).toString('base64url');
-        await db.createBareUser(clone(user.username), bare);
-        expect(await db.canLogin(clone(user.username), bare)).toBe(true);
-        expect(await db.canReadProbe(clone(user.username), bare)).toBe(false);
-        await rig.rotate(user.arn);
-        const current = await rig.json(user.arn);
-        expect(current.username).toBe(clone(user.username));
-        expect(await db.canReadProbe(current.username, current.password)).toBe(true);
+        const token = await rig.rotate(user.arn);
+        const logins = rig.logs.records().filter((r) => r.token === token && r.step === 'setSecret' && r.outcome === 'login').map((r) => r.credential);
+        expect(logins).toEqual(['AWSCURRENT', 'master']);
       });
+
+      if (!postgres) {
+        test('an alternate user left without grants (a crash inside setSecret, or made by hand) is brought in step', async () => {
+          const user = await newUser();
+          const bare = randomBytes(18).toString('base64url');
+          await db.createBareUser(clone(user.username), bare);
+          expect(await db.canLogin(clone(user.username), bare)).toBe(true);
+          expect(await db.canReadProbe(clone(user.username), bare)).toBe(false);
+          await rig.rotate(user.arn);
+          const current = await rig.json(user.arn);
+          expect(current.username).toBe(clone(user.username));
+          expect(await db.canReadProbe(current.username, current.password)).toBe(true);
+        });
+      }
 
       test('works with a master user that is not a superuser (as on Amazon RDS), which created the application user', async () => {
         const masterName = uniqueName('rdsmaster');
@@ -334,24 +363,44 @@ export function describeDatabaseRotation({ strategy, alternating, handler, db }:
         const password = randomBytes(18).toString('base64url');
         await db.createRdsLikeMasterAndUser(masterName, masterPassword, username, password);
         rig.extraSecrets.push(masterPassword);
-        const master = await rig.createSecret(uniqueName('master'), { username: masterName, password: masterPassword });
+        const master = await rig.createSecret(uniqueName('master'), { username: masterName, password: masterPassword, ssl: false });
         const arn = await rig.createSecret(uniqueName('secret'), {
-          engine: db.engine, host: db.host, port: db.port, username, password, masterarn: master, ...(db.dbname ? { dbname: db.dbname } : {}),
+          engine: db.engine, host: db.host, port: db.port, username, password, masterarn: master, ssl: false, ...(db.dbname ? { dbname: db.dbname } : {}),
         });
-        for (const expected of [clone(username), username, clone(username)]) {
-          await rig.rotate(arn);
-          const current = await rig.json(arn);
-          expect(current.username).toBe(expected);
-          expect(await db.canReadProbe(current.username, current.password)).toBe(true);
-          expect(await logsIn(await rig.json(arn, 'AWSPREVIOUS'))).toBe(true);
-        }
+        await withEnv({ ALLOWED_DATABASE_ENDPOINTS: endpoint() }, async () => {
+          for (const expected of [clone(username), username, clone(username)]) {
+            await rig.rotate(arn);
+            const current = await rig.json(arn);
+            expect(current.username).toBe(expected);
+            expect(await db.canReadProbe(current.username, current.password)).toBe(true);
+            expect(await logsIn(await rig.json(arn, 'AWSPREVIOUS'))).toBe(true);
+          }
+        });
       });
 
-      test('works with a master secret that holds only username and password (as RDS manages it)', async () => {
-        const bareMaster = await rig.createSecret(uniqueName('master'), { username: db.master.username, password: db.master.password });
-        const user = await newUser({ extra: { masterarn: bareMaster } });
-        await rig.rotate(user.arn);
+      test('works with a master secret that holds only username and password (as RDS manages it) when ALLOWED_DATABASE_ENDPOINTS lists the server', async () => {
+        const user = await newUser({ extra: { masterarn: await rdsManagedMaster() } });
+        await withEnv({ ALLOWED_DATABASE_ENDPOINTS: `10.9.9.9:5432, ${endpoint()}` }, () => rig.rotate(user.arn));
         expect(await logsIn(await rig.json(user.arn))).toBe(true);
+      });
+
+      test('fails when the master secret names no host and ALLOWED_DATABASE_ENDPOINTS is unset, never logging in as master', async () => {
+        const user = await newUser({ extra: { masterarn: await rdsManagedMaster() } });
+        const token = await rig.startRotation(user.arn);
+        await rig.invoke('createSecret', user.arn, token);
+        await expect(rig.invoke('setSecret', user.arn, token))
+          .rejects.toThrow(/the master secret .* names no host, and ALLOWED_DATABASE_ENDPOINTS is not set, so nothing trusted says which server may receive the master password/);
+        expect(rig.logs.records().filter((r) => r.token === token && r.credential === 'master')).toEqual([]);
+      });
+
+      test('fails when ALLOWED_DATABASE_ENDPOINTS does not list the secret\'s server, before connecting anywhere', async () => {
+        const user = await newUser({ viaProxy: true });
+        const token = await rig.startRotation(user.arn);
+        await rig.invoke('createSecret', user.arn, token);
+        const before = proxy.connections;
+        await withEnv({ ALLOWED_DATABASE_ENDPOINTS: endpoint() }, () => expect(rig.invoke('setSecret', user.arn, token))
+          .rejects.toThrow(/the AWSCURRENT value of secret .* names 127\.0\.0\.1:\d+, which ALLOWED_DATABASE_ENDPOINTS does not list \(127\.0\.0\.1:\d+\); refusing to send a credential there/));
+        expect(proxy.connections).toBe(before);
       });
 
       test('fails when the master secret is for another server', async () => {
@@ -359,17 +408,18 @@ export function describeDatabaseRotation({ strategy, alternating, handler, db }:
         const user = await newUser({ extra: { masterarn: otherMaster } });
         const token = await rig.startRotation(user.arn);
         await rig.invoke('createSecret', user.arn, token);
-        await expect(rig.invoke('setSecret', user.arn, token)).rejects.toThrow(/is for another server than secret/);
+        await expect(rig.invoke('setSecret', user.arn, token)).rejects.toThrow(/is for 10\.0\.0\.1:\d+, another server than secret/);
         expect(await db.userExists(clone(user.username))).toBe(false);
       });
 
-      test('fails when AWSCURRENT does not log in (confused-deputy guard), creating no user', async () => {
+      test('fails when AWSCURRENT does not log in (confused-deputy guard), creating no user and never logging in as master', async () => {
         const user = await newUser();
         await db.setPassword(user.username, randomBytes(18).toString('base64url'));
         const token = await rig.startRotation(user.arn);
         await rig.invoke('createSecret', user.arn, token);
-        await expect(rig.invoke('setSecret', user.arn, token)).rejects.toThrow(/rejected the AWSCURRENT password/);
+        await expect(rig.invoke('setSecret', user.arn, token)).rejects.toThrow(/rejected the AWSCURRENT password .*declare it in DATABASE_USERS/);
         expect(await db.userExists(clone(user.username))).toBe(false);
+        expect(rig.logs.records().filter((r) => r.token === token && r.credential === 'master')).toEqual([]);
       });
 
       test('fails when AWSPENDING names a user other than the alternate, leaving that user alone', async () => {
@@ -380,7 +430,306 @@ export function describeDatabaseRotation({ strategy, alternating, handler, db }:
         await expect(rig.invoke('setSecret', user.arn, pendingToken)).rejects.toThrow(/must name the alternate of the AWSCURRENT user/);
         expect(await db.canLogin(victim.username, victim.password)).toBe(true);
       });
+
+      describe('the clone holds exactly the privileges of the user', () => {
+        if (postgres) {
+          test('a pre-existing privileged clone the engine did not create is refused and never becomes the application\'s credential', async () => {
+            const user = await newUser();
+            const clonePassword = randomBytes(18).toString('base64url');
+            rig.extraSecrets.push(clonePassword);
+            await db.createPrivilegedUser(clone(user.username), clonePassword);
+            const token = await rig.startRotation(user.arn);
+            await rig.invoke('createSecret', user.arn, token);
+            await expect(rig.invoke('setSecret', user.arn, token)).rejects.toThrow(/the role ".*_clone" exists but was not created by this rotation engine .*refusing to hand it out/);
+            expect(rig.standIn.stagesOf(user.arn)[token]).toEqual(['AWSPENDING']);
+            expect((await rig.json(user.arn)).username).toBe(user.username);
+            // The engine did not touch it: its own password still works, AWSPENDING's does not.
+            expect(await db.canLogin(clone(user.username), clonePassword)).toBe(true);
+            expect(await logsIn(JSON.parse(rig.standIn.valueAt(user.arn, 'AWSPENDING')!))).toBe(false);
+          });
+
+          test('a clone the administrator marked as the engine\'s (the documented way to adopt one) is used', async () => {
+            const user = await newUser();
+            await db.createBareUser(clone(user.username), randomBytes(18).toString('base64url'));
+            await db.admin(`COMMENT ON ROLE "${clone(user.username)}" IS 'alternate of "${user.username}", managed by the cdk-security-patterns rotation engine'`);
+            await rig.rotate(user.arn);
+            const current = await rig.json(user.arn);
+            expect(current.username).toBe(clone(user.username));
+            expect(await db.canReadProbe(current.username, current.password)).toBe(true);
+          });
+
+          test('what the engine reads on the application user\'s session cannot be faked through that user\'s search_path', async () => {
+            const user = await newUser();
+            const schema = uniqueName('s');
+            await db.admin(`CREATE SCHEMA "${schema}" AUTHORIZATION "${user.username}"`);
+            // As the application user: a pg_roles of its own, found first for every new session.
+            expect(await db.runs(user.username, user.password, `CREATE VIEW "${schema}".pg_roles AS SELECT * FROM pg_catalog.pg_roles WHERE false`)).toBe(true);
+            expect(await db.runs(user.username, user.password, `ALTER ROLE CURRENT_USER SET search_path = "${schema}", pg_catalog`)).toBe(true);
+            expect(await db.runs(user.username, user.password, 'SELECT 1 FROM pg_roles HAVING count(*) = 0')).toBe(true);
+            await rig.rotate(user.arn);
+            const current = await rig.json(user.arn);
+            expect(current.username).toBe(clone(user.username));
+            expect(await db.canReadProbe(current.username, current.password)).toBe(true);
+          });
+
+          test('attributes and roles given to the clone after the engine made it are taken away at the next rotation', async () => {
+            const user = await newUser();
+            await rig.rotate(user.arn);
+            const cloned = await rig.json(user.arn);
+            await db.admin(`GRANT pg_read_all_data TO "${cloned.username}"; ALTER ROLE "${cloned.username}" CREATEDB CONNECTION LIMIT 7`);
+            expect(await db.runs(cloned.username, cloned.password, db.privilegedSql)).toBe(true);
+            await rig.rotate(user.arn);
+            // The clone is AWSPREVIOUS now and still logs in, without what it was given.
+            expect(await db.runs(cloned.username, cloned.password, db.privilegedSql)).toBe(false);
+            expect(await db.canReadProbe(cloned.username, cloned.password)).toBe(true);
+            const [role] = await db.admin('SELECT rolcreatedb, rolconnlimit FROM pg_roles WHERE rolname = $1', [cloned.username]);
+            expect(role).toEqual({ rolcreatedb: false, rolconnlimit: -1 });
+            const memberOf = await db.admin('SELECT g.rolname FROM pg_auth_members m JOIN pg_roles g ON g.oid = m.roleid JOIN pg_roles c ON c.oid = m.member WHERE c.rolname = $1', [cloned.username]);
+            expect(memberOf).toEqual([{ rolname: user.username }]);
+          });
+        } else {
+          test('a pre-existing privileged clone is stripped to exactly the user\'s privileges before it becomes the application\'s credential', async () => {
+            const user = await newUser();
+            const clonePassword = randomBytes(18).toString('base64url');
+            rig.extraSecrets.push(clonePassword);
+            await db.createPrivilegedUser(clone(user.username), clonePassword);
+            expect(await db.runs(clone(user.username), clonePassword, db.privilegedSql)).toBe(true);
+            await rig.rotate(user.arn);
+            const current = await rig.json(user.arn);
+            expect(current.username).toBe(clone(user.username));
+            expect(await db.runs(current.username, current.password, db.privilegedSql)).toBe(false);
+            expect(await db.runs(current.username, current.password, `CREATE USER ${uniqueName('x')}`)).toBe(false);
+            expect(await db.canReadProbe(current.username, current.password)).toBe(true);
+            const grants = async (name: string) => (await db.admin("SHOW GRANTS FOR ?@'%'", [name])).map((r) => String(Object.values(r)[0]).replace(/ IDENTIFIED BY PASSWORD .*$/, '').split('`@`')[0].replace(/`[^`]*$/, '`'));
+            expect((await grants(clone(user.username))).map((g) => g.replace(clone(user.username), user.username))).toEqual(await grants(user.username));
+          });
+
+          test('a role and default role of the user are the clone\'s too, and a role given only to the clone is taken away', async () => {
+            const user = await newUser();
+            const reader = uniqueName('reader');
+            const extra = uniqueName('extra');
+            await db.createReaderRole(reader);
+            await db.createReaderRole(extra);
+            await db.admin("GRANT ? TO ?@'%'", [reader, user.username]);
+            await db.admin("GRANT ? TO ?@'%'", [extra, user.username]);
+            await db.admin("REVOKE ? FROM ?@'%'", [extra, user.username]);
+            await db.admin("SET DEFAULT ROLE ? FOR ?@'%'", [reader, user.username]);
+            await rig.rotate(user.arn);
+            await db.admin("GRANT ? TO ?@'%'", [extra, clone(user.username)]);
+            await rig.rotate(user.arn);
+            await rig.rotate(user.arn);
+            const rows = (await db.admin("SHOW GRANTS FOR ?@'%'", [clone(user.username)])).map((r) => String(Object.values(r)[0]));
+            expect(rows.filter((r) => r.includes(reader))).toEqual([`GRANT \`${reader}\` TO \`${clone(user.username)}\`@\`%\``, `SET DEFAULT ROLE \`${reader}\` FOR \`${clone(user.username)}\`@\`%\``]);
+            expect(rows.filter((r) => r.includes(extra))).toEqual([]);
+          });
+        }
+
+        test('a privilege revoked from the user stays revoked after two rotations, for both users', async () => {
+          const user = await newUser();
+          await db.grantInsert(user.username);
+          await rig.rotate(user.arn);
+          const cloned = await rig.json(user.arn);
+          expect(await db.runs(cloned.username, cloned.password, db.insertProbeSql)).toBe(true);
+
+          await db.revokeInsert(user.username);
+          await rig.rotate(user.arn);
+          await rig.rotate(user.arn);
+          const current = await rig.json(user.arn);
+          const previous = await rig.json(user.arn, 'AWSPREVIOUS');
+          expect([current.username, previous.username].sort()).toEqual([user.username, clone(user.username)].sort());
+          for (const credential of [current, previous]) {
+            expect(await db.runs(credential.username, credential.password, db.insertProbeSql)).toBe(false);
+            expect(await db.canReadProbe(credential.username, credential.password)).toBe(true);
+          }
+        });
+
+        test('a privilege granted to the user reaches the clone at the next rotation', async () => {
+          const user = await newUser();
+          await rig.rotate(user.arn);
+          await rig.rotate(user.arn);
+          await db.grantInsert(user.username);
+          await rig.rotate(user.arn);
+          const current = await rig.json(user.arn);
+          expect(current.username).toBe(clone(user.username));
+          expect(await db.runs(current.username, current.password, db.insertProbeSql)).toBe(true);
+        });
+      });
+
+      describe('first rotation of a new secret, on a database without its user', () => {
+        /** A secret for a user that does not exist yet, with a password as CloudFormation would generate it. */
+        async function newSecretWithoutUser() {
+          const username = uniqueName('new');
+          const password = randomBytes(18).toString('base64url');
+          const arn = await rig.createSecret(uniqueName('secret'), {
+            engine: db.engine, host: db.host, port: db.port, username, password, masterarn: masterArn, ssl: false, ...(db.dbname ? { dbname: db.dbname } : {}),
+          });
+          return { arn, username, password };
+        }
+        const declare = (...users: Record<string, unknown>[]) => ({ DATABASE_USERS: JSON.stringify(users) });
+
+        test('creates the declared user with its declared privileges, and the next rotations alternate as usual', async () => {
+          const fresh = await newSecretWithoutUser();
+          expect(await db.userExists(fresh.username)).toBe(false);
+          await withEnv(declare({ username: fresh.username, grants: [db.probeGrant] }), () => rig.rotate(fresh.arn));
+          const current = await rig.json(fresh.arn);
+          expect(current.username).toBe(clone(fresh.username));
+          expect(await db.canReadProbe(current.username, current.password)).toBe(true);
+          expect(await db.runs(current.username, current.password, db.insertProbeSql)).toBe(false);
+          // The initial password was never a database password: nobody who saw it can log in.
+          expect(await db.canLogin(fresh.username, fresh.password)).toBe(false);
+
+          await rig.rotate(fresh.arn);
+          const next = await rig.json(fresh.arn);
+          expect(next.username).toBe(fresh.username);
+          expect(await db.canReadProbe(next.username, next.password)).toBe(true);
+          expect(await logsIn(await rig.json(fresh.arn, 'AWSPREVIOUS'))).toBe(true);
+        });
+
+        test('gives the user its declared roles', async () => {
+          const fresh = await newSecretWithoutUser();
+          const reader = uniqueName('reader');
+          await db.createReaderRole(reader);
+          await withEnv(declare({ username: fresh.username, roles: [reader] }), () => rig.rotate(fresh.arn));
+          const current = await rig.json(fresh.arn);
+          expect(await db.canReadProbe(current.username, current.password)).toBe(true);
+          await rig.rotate(fresh.arn);
+          const next = await rig.json(fresh.arn);
+          expect(await db.canReadProbe(next.username, next.password)).toBe(true);
+        });
+
+        test('quotes declared names: a table whose name holds quotes, a backtick and SQL syntax is granted as named', async () => {
+          const fresh = await newSecretWithoutUser();
+          const table = `t'q"x\`b;-- ${uniqueName('')}`;
+          const grant = postgres ? { privileges: ['SELECT'], table } : { privileges: ['SELECT'], database: 'probe', table };
+          if (postgres) await db.admin(`CREATE TABLE "${table.replace(/"/g, '""')}" (id int)`);
+          else await db.admin(`CREATE TABLE probe.\`${table.replace(/`/g, '``')}\` (id int)`);
+          await withEnv(declare({ username: fresh.username, grants: [grant] }), () => rig.rotate(fresh.arn));
+          const current = await rig.json(fresh.arn);
+          const select = postgres ? `SELECT * FROM "${table.replace(/"/g, '""')}"` : `SELECT * FROM probe.\`${table.replace(/`/g, '``')}\``;
+          expect(await db.runs(current.username, current.password, select)).toBe(true);
+          expect(await db.canReadProbe(current.username, current.password)).toBe(false);
+        });
+
+        test('a crash after setSecret, then the retry, completes the first rotation', async () => {
+          const fresh = await newSecretWithoutUser();
+          await withEnv(declare({ username: fresh.username, grants: [db.probeGrant] }), async () => {
+            const token = await rig.rotate(fresh.arn, { stopAfter: 'setSecret' });
+            await rig.runSteps(fresh.arn, token);
+          });
+          const current = await rig.json(fresh.arn);
+          expect(current.username).toBe(clone(fresh.username));
+          expect(await db.canReadProbe(current.username, current.password)).toBe(true);
+        });
+
+        test('fails clearly when DATABASE_USERS does not declare the user, creating nothing', async () => {
+          const fresh = await newSecretWithoutUser();
+          const token = await rig.startRotation(fresh.arn);
+          await rig.invoke('createSecret', fresh.arn, token);
+          await withEnv(declare({ username: uniqueName('other'), grants: [] }), () => expect(rig.invoke('setSecret', fresh.arn, token))
+            .rejects.toThrow(/rejected the AWSCURRENT password .*if the user does not exist yet, declare it in DATABASE_USERS/));
+          expect(await db.userExists(fresh.username)).toBe(false);
+          expect(await db.userExists(clone(fresh.username))).toBe(false);
+        });
+      });
     }
+
+    describe('an attacker who may write secret values (PutSecretValue) but not read them', () => {
+      let trap: CredentialTrap;
+      beforeAll(async () => { trap = await (db.engine === 'postgres' ? CredentialTrap.postgres() : CredentialTrap.mysql()); });
+      afterAll(() => trap?.stop());
+
+      /** The attacker's AWSCURRENT: the secret's shape (not secret), their server, a password of their own. */
+      async function writeAttackersCurrent(arn: string, changes: Record<string, unknown> = {}) {
+        const { password: _unknownToThem, ...shape } = await rig.json(arn);
+        await rig.putValue(arn, { ...shape, host: trap.host, port: trap.port, password: 'Attacker-own-password-1', ...changes });
+      }
+
+      /** Nothing the trap recorded logs into the real database as any user involved. */
+      async function trapLearntNothingUsable(usernames: string[]) {
+        for (const password of trap.passwords) {
+          for (const username of usernames) expect(await db.canLogin(username, password)).toBe(false);
+        }
+      }
+
+      test('naming their server (127.0.0.2) in AWSCURRENT: the next rotation sends it no password that logs into the real database', async () => {
+        const user = await newUser();
+        await rig.rotate(user.arn);
+        const real = await rig.json(user.arn);
+        const before = trap.logins.length;
+        await writeAttackersCurrent(user.arn);
+
+        const token = await rig.startRotation(user.arn);
+        await rig.invoke('createSecret', user.arn, token);
+        await expect(rig.invoke('setSecret', user.arn, token)).rejects.toThrow(alternating
+          ? /the master secret .* is for 127\.0\.0\.1:\d+ .*another server than secret/
+          : /AWSPREVIOUS is for 127\.0\.0\.1:\d+ \(plain TCP\), not 127\.0\.0\.2:\d+ \(plain TCP\) where AWSPENDING goes; refusing/);
+
+        // What went there: the attacker's own AWSCURRENT password, and for single user the new
+        // AWSPENDING one, which no database ever accepted (the trap works: it saw them).
+        expect(trap.passwords.slice(before)).toEqual(alternating ? ['Attacker-own-password-1'] : ['Attacker-own-password-1', expect.any(String)]);
+        expect(trap.passwords).not.toContain(real.password);
+        expect(trap.passwords).not.toContain(db.master.password);
+        await trapLearntNothingUsable([user.username, clone(user.username), db.master.username]);
+        // The real credential still works (so the check above could have caught a leak).
+        expect(await db.canLogin(real.username, real.password)).toBe(true);
+      });
+
+      if (alternating) {
+        test('with a master secret without host (as RDS manages it): the master password never goes to the user secret\'s host', async () => {
+          const master = await rig.createSecret(uniqueName('master'), { username: db.master.username, password: db.master.password, ssl: false });
+          const user = await newUser({ extra: { masterarn: master } });
+          await withEnv({ ALLOWED_DATABASE_ENDPOINTS: `${db.host}:${db.port}` }, () => rig.rotate(user.arn));
+          const before = trap.logins.length;
+          await writeAttackersCurrent(user.arn);
+
+          const environments: Record<string, string>[] = [{}, { ALLOWED_DATABASE_ENDPOINTS: `${db.host}:${db.port}` }];
+          for (const env of environments) {
+            await withEnv(env, async () => {
+              const token = await rig.startRotation(user.arn);
+              await rig.invoke('createSecret', user.arn, token);
+              await expect(rig.invoke('setSecret', user.arn, token)).rejects.toThrow(Object.keys(env).length === 0
+                ? /names no host, and ALLOWED_DATABASE_ENDPOINTS is not set/
+                : /names 127\.0\.0\.2:\d+, which ALLOWED_DATABASE_ENDPOINTS does not list \(127\.0\.0\.1:\d+\); refusing to send a credential there/);
+              await rig.cancelRotation(user.arn, token);
+            });
+          }
+          // Without the list only the attacker's own AWSCURRENT password went there; with it, nothing.
+          expect(trap.passwords.slice(before)).toEqual(['Attacker-own-password-1']);
+          await trapLearntNothingUsable([user.username, clone(user.username), db.master.username]);
+          expect(await db.canLogin(db.master.username, db.master.password)).toBe(true);
+        });
+
+        test('the master password is held back until AWSCURRENT has logged in: a server that rejects AWSCURRENT never receives it', async () => {
+          // Both secrets at the trap, the master's with the real master password (a mechanism test:
+          // an attacker could not have written it, they cannot read it).
+          const master = await rig.createSecret(uniqueName('master'), { engine: db.engine, host: trap.host, port: trap.port, username: db.master.username, password: db.master.password, ssl: false });
+          const arn = await rig.createSecret(uniqueName('secret'), {
+            engine: db.engine, host: trap.host, port: trap.port, username: uniqueName('app'), password: 'Current-password-4', masterarn: master, ssl: false, ...(db.dbname ? { dbname: db.dbname } : {}),
+          });
+          const before = { passwords: trap.passwords.length, connections: trap.connections };
+          const token = await rig.startRotation(arn);
+          await rig.invoke('createSecret', arn, token);
+          await expect(rig.invoke('setSecret', arn, token)).rejects.toThrow(/rejected the AWSCURRENT password/);
+          await new Promise((resolve) => setTimeout(resolve, 50));
+          expect(trap.passwords.slice(before.passwords)).toEqual(['Current-password-4']);
+          // PostgreSQL opened the master's connection meanwhile (its password was never asked for by
+          // the driver); MySQL derives its first reply from the password, so it never connected.
+          expect(trap.connections - before.connections).toBe(db.engine === 'postgres' ? 2 : 1);
+        });
+
+        test('naming a user that DATABASE_USERS declares, which exists: the first-rotation path does not take it over', async () => {
+          const victim = await newUser();
+          const victimPassword = victim.password;
+          await rig.putValue(victim.arn, { ...(await rig.json(victim.arn)), password: 'Attacker-own-password-2' });
+          const token = await rig.startRotation(victim.arn);
+          await rig.invoke('createSecret', victim.arn, token);
+          await withEnv({ DATABASE_USERS: JSON.stringify([{ username: victim.username, grants: [] }]) }, () => expect(rig.invoke('setSecret', victim.arn, token))
+            .rejects.toThrow(/rejected the AWSCURRENT password .* and its user exists; refusing to act on a user whose password the secret does not hold/));
+          expect(await db.canLogin(victim.username, victimPassword)).toBe(true);
+          expect(await db.userExists(clone(victim.username))).toBe(false);
+        });
+      }
+    });
 
     test('every step logs JSON with step, secret ARN, token, strategy and outcome', async () => {
       const user = await newUser();

@@ -35,6 +35,25 @@ export interface DatabaseUnderTest {
   /** Logs in and reads the probe table. */
   canReadProbe(username: string, password: string): Promise<boolean>;
   userExists(name: string): Promise<boolean>;
+  /** Runs SQL as the administrator. */
+  admin(sql: string, params?: unknown[]): Promise<Record<string, unknown>[]>;
+  /** Logs in as `username` and runs `sql`; false when the login or the statement fails. */
+  runs(username: string, password: string, sql: string): Promise<boolean>;
+  /** A statement that needs INSERT on the probe table (and inserts nothing). */
+  readonly insertProbeSql: string;
+  grantInsert(name: string): Promise<void>;
+  revokeInsert(name: string): Promise<void>;
+  /**
+   * A user an administrator made by hand with power the application must never get (PostgreSQL:
+   * CREATEROLE and pg_read_all_data; MariaDB: reading mysql.* and CREATE USER WITH GRANT OPTION).
+   */
+  createPrivilegedUser(name: string, password: string): Promise<void>;
+  /** A statement only that power allows (reading the user table of the server). */
+  readonly privilegedSql: string;
+  /** A role that may read the probe table. */
+  createReaderRole(name: string): Promise<void>;
+  /** The DATABASE_USERS grant that lets a user read the probe table. */
+  readonly probeGrant: Record<string, unknown>;
 }
 
 /** A session as one user, the same shape for both engines. */
@@ -53,6 +72,19 @@ async function asUser<T>(login: Login, user: string, password: string, work: (se
   if (!session) throw new Error(`${user} cannot log in`);
   try {
     return await work(session);
+  } finally {
+    await session.end();
+  }
+}
+
+async function runs(login: Login, username: string, password: string, sql: string): Promise<boolean> {
+  const session = await login(username, password);
+  if (!session) return false;
+  try {
+    await session.query(sql);
+    return true;
+  } catch {
+    return false;
   } finally {
     await session.end();
   }
@@ -103,7 +135,8 @@ export function postgresUnderTest(): DatabaseUnderTest {
     get master() { return { username: server.superuser, password: server.superuserPassword }; },
     async start() {
       server = await startPostgres();
-      await server.query('CREATE TABLE probe (id int); INSERT INTO probe VALUES (1)');
+      // probe_private: readable by the superuser, and by pg_read_all_data members only.
+      await server.query('CREATE TABLE probe (id int); INSERT INTO probe VALUES (1); CREATE TABLE probe_private (id int)');
     },
     async stop() { await server?.stop(); },
     async createUser(name, password) {
@@ -124,6 +157,20 @@ export function postgresUnderTest(): DatabaseUnderTest {
     async userExists(name) {
       return (await server.query('SELECT 1 FROM pg_roles WHERE rolname = $1', [name])).length === 1;
     },
+    admin: (sql, params) => server.query(sql, params),
+    runs: (username, password, sql) => runs(login, username, password, sql),
+    // Inserts no row (the probe table stays as it is) but needs the INSERT privilege.
+    insertProbeSql: 'INSERT INTO probe SELECT 2 WHERE false',
+    async grantInsert(name) { await server.query(`GRANT INSERT ON probe TO ${escapeIdentifier(name)}`); },
+    async revokeInsert(name) { await server.query(`REVOKE INSERT ON probe FROM ${escapeIdentifier(name)}`); },
+    async createPrivilegedUser(name, password) {
+      await server.query(`CREATE ROLE ${escapeIdentifier(name)} LOGIN CREATEROLE PASSWORD ${escapeLiteral(password)}; GRANT pg_read_all_data TO ${escapeIdentifier(name)}`);
+    },
+    privilegedSql: 'SELECT count(*) FROM probe_private',
+    async createReaderRole(name) {
+      await server.query(`CREATE ROLE ${escapeIdentifier(name)} NOLOGIN; GRANT SELECT ON probe TO ${escapeIdentifier(name)}`);
+    },
+    probeGrant: { privileges: ['SELECT'], table: 'probe' },
   };
 }
 
@@ -176,5 +223,21 @@ export function mariaDbUnderTest(): DatabaseUnderTest {
     async userExists(name) {
       return (await server.query("SELECT 1 FROM mysql.user WHERE User = ? AND Host = '%'", [name])).length === 1;
     },
+    admin: (sql, params) => server.query(sql, params),
+    runs: (username, password, sql) => runs(login, username, password, sql),
+    insertProbeSql: 'INSERT INTO probe.t SELECT 2 FROM DUAL WHERE FALSE',
+    async grantInsert(name) { await server.query("GRANT INSERT ON probe.t TO ?@'%'", [name]); },
+    async revokeInsert(name) { await server.query("REVOKE INSERT ON probe.t FROM ?@'%'", [name]); },
+    async createPrivilegedUser(name, password) {
+      await server.query("CREATE USER ?@'%' IDENTIFIED BY ?", [name, password]);
+      await server.query("GRANT SELECT ON mysql.* TO ?@'%'", [name]);
+      await server.query("GRANT CREATE USER ON *.* TO ?@'%' WITH GRANT OPTION", [name]);
+    },
+    privilegedSql: 'SELECT COUNT(*) FROM mysql.user',
+    async createReaderRole(name) {
+      await server.query('CREATE ROLE ?', [name]);
+      await server.query('GRANT SELECT ON probe.* TO ?', [name]);
+    },
+    probeGrant: { privileges: ['SELECT'], database: 'probe', table: 't' },
   };
 }

@@ -3,6 +3,7 @@
 import { readFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { DEFAULT_EXCLUDE_CHARACTERS, readConfig } from '../../handlers/rotation/engine/config';
+import { ROTATION_ENV } from '../../lib/secrets/private/rotation-contract';
 import { handler as postgresHandler } from '../../handlers/rotation/postgres.lambda';
 import { handler } from '../../handlers/rotation/random-key.lambda';
 import { RotationRig, linesWithSecrets, uniqueName } from './harness';
@@ -99,11 +100,22 @@ describe('event checks (as in AWS reference functions)', () => {
 });
 
 describe('configuration', () => {
-  test('defaults: 32 characters, connection-string-safe exclusions, punctuation allowed, TLS not forced', () => {
+  test('defaults: 32 characters, connection-string-safe exclusions, punctuation allowed, verified TLS required, no endpoint list, no users', () => {
     expect(readConfig({ ROTATION_STRATEGY: 'random-key' })).toEqual({
-      strategy: 'random-key', passwordLength: 32, excludeCharacters: DEFAULT_EXCLUDE_CHARACTERS, excludePunctuation: false, requireTls: false,
+      strategy: 'random-key', passwordLength: 32, excludeCharacters: DEFAULT_EXCLUDE_CHARACTERS, excludePunctuation: false, requireTls: true, databaseUsers: [],
     });
     for (const c of ':/@"\'\\?#%&;=[]`') expect(DEFAULT_EXCLUDE_CHARACTERS).toContain(c);
+  });
+
+  test('reads REQUIRE_TLS=false, the endpoint list and the declared users', () => {
+    const config = readConfig({
+      ROTATION_STRATEGY: 'postgres-alternating-users', REQUIRE_TLS: 'false',
+      ALLOWED_DATABASE_ENDPOINTS: ' DB.Example.Internal.:5432 , [FD00::1]:6432',
+      DATABASE_USERS: JSON.stringify([{ username: 'app', roles: ['readers'], grants: [{ privileges: ['select', 'Insert'], table: '*' }] }]),
+    });
+    expect(config.requireTls).toBe(false);
+    expect(config.allowedEndpoints).toEqual([{ host: 'db.example.internal', port: 5432 }, { host: 'fd00::1', port: 6432 }]);
+    expect(config.databaseUsers).toEqual([{ username: 'app', roles: ['readers'], grants: [{ privileges: ['SELECT', 'INSERT'], table: '*' }] }]);
   });
 
   test('fails when ROTATION_STRATEGY is not set', () => {
@@ -112,6 +124,20 @@ describe('configuration', () => {
 
   test('fails when ROTATION_STRATEGY is unknown', () => {
     expect(() => readConfig({ ROTATION_STRATEGY: 'oracle-single-user' })).toThrow(/ROTATION_STRATEGY must be one of .*, got 'oracle-single-user'/);
+  });
+
+  test.each([
+    ['db.example.internal', /entry 'db.example.internal' is not host:port/],
+    ['db:5432,db:99999', /entry 'db:99999' is not host:port .*port 1 to 65535/],
+    ['fd00::1:5432', /entry 'fd00::1:5432' is not host:port \(an IPv6 address in brackets/],
+    [' , ', /names no endpoint; set it to host:port entries separated by commas, or unset it/],
+  ])('fails when ALLOWED_DATABASE_ENDPOINTS is %j', (value, message) => {
+    expect(() => readConfig({ ROTATION_STRATEGY: 'mysql-single-user', ALLOWED_DATABASE_ENDPOINTS: value })).toThrow(message);
+  });
+
+  test('fails when DATABASE_USERS is set for a single-user strategy', () => {
+    expect(() => readConfig({ ROTATION_STRATEGY: 'postgres-single-user', DATABASE_USERS: '[]' }))
+      .toThrow(/DATABASE_USERS applies to the alternating-users strategies only \(they create users with the master secret\), not postgres-single-user; unset it/);
   });
 
   test('fails when the bundle does not handle the configured strategy', async () => {
@@ -125,11 +151,12 @@ test('the handler README documents every environment variable the rotation code 
   const sources = readdirSync(root, { recursive: true, encoding: 'utf8' })
     .filter((f) => f.endsWith('.ts')).map((f) => readFileSync(join(root, f), 'utf8')).join('\n');
   const read = new Set([
+    ...Object.values(ROTATION_ENV),
     ...[...sources.matchAll(/\benv\.([A-Z][A-Z0-9_]+)/g)].map((m) => m[1]),
-    ...[...sources.matchAll(/readBoolean\(env, '([A-Z][A-Z0-9_]+)'\)/g)].map((m) => m[1]),
   ]);
   // The scan itself must see the variables we know of, or it proves nothing.
-  expect([...read]).toEqual(expect.arrayContaining(['ROTATION_STRATEGY', 'PASSWORD_LENGTH', 'EXCLUDE_CHARACTERS', 'EXCLUDE_PUNCTUATION', 'REQUIRE_TLS', 'AWS_ENDPOINT_URL_SECRETS_MANAGER']));
+  expect([...read]).toEqual(expect.arrayContaining(['ROTATION_STRATEGY', 'PASSWORD_LENGTH', 'EXCLUDE_CHARACTERS', 'EXCLUDE_PUNCTUATION', 'REQUIRE_TLS',
+    'ALLOWED_DATABASE_ENDPOINTS', 'DATABASE_USERS', 'NODE_EXTRA_CA_CERTS', 'AWS_ENDPOINT_URL_SECRETS_MANAGER']));
   const readme = readFileSync(join(root, 'README.md'), 'utf8');
   const documented = new Set([...readme.matchAll(/^\| `([A-Z][A-Z0-9_]+)` \|/gm)].map((m) => m[1]));
   expect([...read].filter((name) => !documented.has(name))).toEqual([]);

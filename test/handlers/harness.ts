@@ -129,12 +129,13 @@ export class RotationRig {
   /** Secret values that tests put in place without the stand-in (e.g. master passwords). */
   readonly extraSecrets: string[] = [];
 
-  constructor(private readonly handler: Handler, private readonly strategy: string) {}
+  /** `env` is added to the handler's environment for the whole run (e.g. REQUIRE_TLS=false for servers without TLS). */
+  constructor(private readonly handler: Handler, private readonly strategy: string, private readonly env: Record<string, string> = {}) {}
 
   /** Call from beforeAll. */
   async start(): Promise<void> {
     this.standIn = await SecretsManagerStandIn.start();
-    Object.assign(process.env, { ...standInEnvironment(this.standIn.endpoint), ROTATION_STRATEGY: this.strategy });
+    Object.assign(process.env, { ...standInEnvironment(this.standIn.endpoint), ROTATION_STRATEGY: this.strategy, ...this.env });
     this.client = this.standIn.client();
     this.logs.install();
   }

@@ -1,9 +1,9 @@
 // Pure pieces of the rotation engine: secret JSON checks, safe error text, SQL quoting, the
-// SCRAM verifier and MySQL grant copying.
+// SCRAM verifier and MySQL grant copying and syncing.
 import { createHash, createHmac, pbkdf2Sync } from 'node:crypto';
 import { RotationError, describeError } from '../../handlers/rotation/engine/errors';
 import { parseDatabaseSecret, parseJsonObject, parseMasterSecret, sslOf } from '../../handlers/rotation/engine/secret-json';
-import { rewriteGrant } from '../../handlers/rotation/mysql/driver';
+import { parseGrantRow, planGrantSync, privilegeAtoms, rewriteGrant } from '../../handlers/rotation/mysql/grants';
 import { quoteIdent, quoteLiteral, scramVerifier } from '../../handlers/rotation/postgres/driver';
 
 const rules = { engines: ['postgres', 'aurora-postgresql'], requireMasterArn: false };
@@ -121,5 +121,68 @@ describe('MySQL grant copying', () => {
 
   test('handles names with quotes and the TO keyword in object names', () => {
     expect(rewriteGrant('GRANT SELECT ON `a TO b`.* TO `o\'q`@`%`', { user: "o'q", host: '%' }, to)).toBe("GRANT SELECT ON `a TO b`.* TO 'app_clone'@'%'");
+  });
+});
+
+describe('MySQL clone grant sync', () => {
+  const base = { user: 'app', host: '%' };
+  const clone = { user: 'app_clone', host: '%' };
+  const cloneSql = "'app_clone'@'%'";
+  const rowsOf = (account: { user: string }, rows: string[]) => rows.map((r) => r.replace(/`ACCOUNT`/g, `\`${account.user}\``));
+
+  test('column privileges become one atom per column', () => {
+    expect(privilegeAtoms('SELECT (`a`, `b`), INSERT, UPDATE (`c,d`)')).toEqual(['SELECT (`a`)', 'SELECT (`b`)', 'INSERT', 'UPDATE (`c,d`)']);
+  });
+
+  test('reads MySQL 8 partial revokes and role grants', () => {
+    expect(parseGrantRow('REVOKE INSERT, UPDATE ON `mysql`.* FROM `app`@`%`', base)).toEqual({ kind: 'revoke', object: '`mysql`.*', atoms: ['INSERT', 'UPDATE'], text: 'REVOKE INSERT, UPDATE ON `mysql`.* FROM ?' });
+    expect(parseGrantRow('GRANT `r1`@`%`,`r 2`@`%` TO `app`@`%` WITH ADMIN OPTION', base)).toMatchObject({ kind: 'roles', roles: ['`r1`@`%`', '`r 2`@`%`'], adminOption: true });
+    expect(parseGrantRow('GRANT SELECT ON `a ON b`.* TO `app`@`%`', base)).toMatchObject({ kind: 'privileges', object: '`a ON b`.*', atoms: ['SELECT'] });
+  });
+
+  test('equal grants need no statement', () => {
+    const rows = ["GRANT USAGE ON *.* TO `ACCOUNT`@`%` IDENTIFIED BY PASSWORD '*AB'", 'GRANT SELECT ON `probe`.* TO `ACCOUNT`@`%`', 'GRANT `reader` TO `ACCOUNT`@`%`', 'SET DEFAULT ROLE `reader` FOR `ACCOUNT`@`%`'];
+    expect(planGrantSync(rowsOf(base, rows), rowsOf(clone, rows), base, clone, cloneSql)).toEqual([]);
+  });
+
+  test('what only the clone holds is revoked first, then what it lacks is granted', () => {
+    const plan = planGrantSync(
+      rowsOf(base, ['GRANT USAGE ON *.* TO `ACCOUNT`@`%`', 'GRANT SELECT, UPDATE (`a`) ON `db`.`t` TO `ACCOUNT`@`%`', 'GRANT `reader` TO `ACCOUNT`@`%`']),
+      rowsOf(clone, ['GRANT CREATE USER ON *.* TO `ACCOUNT`@`%` WITH GRANT OPTION', 'GRANT SELECT, UPDATE (`a`, `b`) ON `db`.`t` TO `ACCOUNT`@`%`', 'GRANT SELECT ON `mysql`.* TO `ACCOUNT`@`%`',
+        'GRANT `reader` TO `ACCOUNT`@`%` WITH ADMIN OPTION', 'GRANT `admin` TO `ACCOUNT`@`%`', 'SET DEFAULT ROLE `admin` FOR `ACCOUNT`@`%`']),
+      base, clone, cloneSql);
+    expect(plan).toEqual([
+      `REVOKE CREATE USER ON *.* FROM ${cloneSql}`,
+      `REVOKE GRANT OPTION ON *.* FROM ${cloneSql}`,
+      `REVOKE UPDATE (\`b\`) ON \`db\`.\`t\` FROM ${cloneSql}`,
+      `REVOKE SELECT ON \`mysql\`.* FROM ${cloneSql}`,
+      `REVOKE ADMIN OPTION FOR \`reader\` FROM ${cloneSql}`,
+      `REVOKE \`admin\` FROM ${cloneSql}`,
+      `SET DEFAULT ROLE NONE FOR ${cloneSql}`,
+    ]);
+  });
+
+  test('a privilege revoked from the base user is revoked from the clone, and a new one is granted', () => {
+    expect(planGrantSync(rowsOf(base, ['GRANT SELECT, DELETE ON `db`.* TO `ACCOUNT`@`%`']), rowsOf(clone, ['GRANT SELECT, INSERT ON `db`.* TO `ACCOUNT`@`%`']), base, clone, cloneSql))
+      .toEqual([`REVOKE INSERT ON \`db\`.* FROM ${cloneSql}`, `GRANT SELECT, DELETE ON \`db\`.* TO ${cloneSql}`]);
+  });
+
+  test('an ALL PRIVILEGES the base user lacks is revoked, and the base user\'s privileges on that object granted again', () => {
+    expect(planGrantSync(rowsOf(base, ['GRANT SELECT ON `db`.* TO `ACCOUNT`@`%`']), rowsOf(clone, ['GRANT ALL PRIVILEGES ON `db`.* TO `ACCOUNT`@`%`']), base, clone, cloneSql))
+      .toEqual([`REVOKE ALL PRIVILEGES ON \`db\`.* FROM ${cloneSql}`, `GRANT SELECT ON \`db\`.* TO ${cloneSql}`]);
+  });
+
+  test('MySQL 8 partial revokes that differ reset the clone and apply the base user\'s rows in order, REVOKE rows included', () => {
+    const baseRows = rowsOf(base, ['GRANT SELECT, INSERT ON *.* TO `ACCOUNT`@`%`', 'REVOKE INSERT ON `mysql`.* FROM `ACCOUNT`@`%`', 'GRANT `r`@`%` TO `ACCOUNT`@`%`']);
+    const cloneRows = rowsOf(clone, ['GRANT SELECT, INSERT ON *.* TO `ACCOUNT`@`%`', 'GRANT `old`@`%` TO `ACCOUNT`@`%`']);
+    expect(planGrantSync(baseRows, cloneRows, base, clone, cloneSql)).toEqual([
+      `REVOKE ALL PRIVILEGES, GRANT OPTION FROM ${cloneSql}`,
+      `REVOKE \`old\`@\`%\` FROM ${cloneSql}`,
+      `GRANT SELECT, INSERT ON *.* TO ${cloneSql}`,
+      `REVOKE INSERT ON \`mysql\`.* FROM ${cloneSql}`,
+      `GRANT \`r\`@\`%\` TO ${cloneSql}`,
+    ]);
+    // Once equal, nothing more.
+    expect(planGrantSync(baseRows, rowsOf(clone, ['GRANT SELECT, INSERT ON *.* TO `ACCOUNT`@`%`', 'REVOKE INSERT ON `mysql`.* FROM `ACCOUNT`@`%`', 'GRANT `r`@`%` TO `ACCOUNT`@`%`']), base, clone, cloneSql)).toEqual([]);
   });
 });

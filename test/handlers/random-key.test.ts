@@ -107,11 +107,13 @@ describe('password options', () => {
   });
 
   test.each([
-    [{ PASSWORD_LENGTH: 'abc' }, /PASSWORD_LENGTH must be a whole number from 8 to 4096, got 'abc'/],
-    [{ PASSWORD_LENGTH: '4' }, /PASSWORD_LENGTH must be a whole number from 8 to 4096, got '4'/],
+    [{ PASSWORD_LENGTH: 'abc' }, /PASSWORD_LENGTH must be a whole number from 12 to 4096, got 'abc'/],
+    [{ PASSWORD_LENGTH: '11' }, /PASSWORD_LENGTH must be a whole number from 12 to 4096, got '11'/],
     [{ PASSWORD_LENGTH: '5000' }, /got '5000'/],
     [{ EXCLUDE_PUNCTUATION: 'yes' }, /EXCLUDE_PUNCTUATION must be 'true' or 'false', got 'yes'/],
     [{ REQUIRE_TLS: '1' }, /REQUIRE_TLS must be 'true' or 'false', got '1'/],
+    [{ ALLOWED_DATABASE_ENDPOINTS: 'db:5432' }, /ALLOWED_DATABASE_ENDPOINTS applies to the database strategies only, not random-key; unset it/],
+    [{ DATABASE_USERS: '[]' }, /DATABASE_USERS applies to the alternating-users strategies only .*, not random-key; unset it/],
   ])('fails when the configuration is %j', async (env, message) => {
     const arn = await rig.createSecret(uniqueName('key'), 'x-initial-value');
     const token = await rig.startRotation(arn);

@@ -1,4 +1,4 @@
-import { CfnResource, Stack, Validations } from 'aws-cdk-lib';
+import { App, CfnResource, Stack, Validations } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as s3 from 'aws-cdk-lib/aws-s3';
@@ -7,6 +7,8 @@ import { acknowledge } from '../../lib/private/acknowledge';
 import { SecureKey } from '../../lib/common/secure-key';
 import { ComplianceFinding, complianceAcknowledgements, complianceFindings } from './compliance';
 import { testApp } from './app';
+
+const testAppOf = (s: Stack) => s.node.root as App;
 
 function stack(): Stack {
   return new Stack(testApp(), 'Subject', { env: { account: '111111111111', region: 'us-east-1' } });
@@ -101,6 +103,26 @@ describe('acknowledgements honoured by cdk-nag 2, cdk-nag 3 and cfn-guard alike'
     expect(iam5(complianceFindings(s))).toEqual(['cdk-nag 2 Action::s3:Get*', 'cdk-nag 3 Action::s3:Get*']);
   });
 
+  test('appliesTo with a policy variable names it as cdk-nag does (<cognito-identity.amazonaws.com:sub>), in a literal ARN or a token', () => {
+    const s = stack();
+    const role = new iam.Role(s, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+    const own = new s3.Bucket(s, 'Data', { enforceSSL: true });
+    const imported = s3.Bucket.fromBucketName(s, 'Imported', 'user-data');
+    const perUser = (b: s3.IBucket) => b.arnForObjects('private/${cognito-identity.amazonaws.com:sub}/*');
+    role.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [perUser(own), perUser(imported)] }));
+    expect(iam5(complianceFindings(s))).toHaveLength(4);
+
+    const acknowledged = stack();
+    const role2 = new iam.Role(acknowledged, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+    const own2 = new s3.Bucket(acknowledged, 'Data', { enforceSSL: true });
+    const imported2 = s3.Bucket.fromBucketName(acknowledged, 'Imported', 'user-data');
+    role2.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [perUser(own2), perUser(imported2)] }));
+    acknowledge(role2.node.findChild('DefaultPolicy'), [
+      { id: 'AwsSolutions-IAM5', reason: 'each identity reaches only its own folder', appliesTo: [`Resource::${perUser(own2)}`, `Resource::${perUser(imported2)}`] },
+    ]);
+    expect(iam5(complianceFindings(acknowledged))).toEqual([]);
+  });
+
   test('IAM5 without appliesTo acknowledges, for cdk-nag 3, each finding the policy has at synthesis', () => {
     const s = stack();
     const role = wildcardRole(s);
@@ -115,6 +137,8 @@ describe('acknowledgements honoured by cdk-nag 2, cdk-nag 3 and cfn-guard alike'
     const role = wildcardRole(s);
     const policy = role.node.findChild('DefaultPolicy').node.defaultChild as CfnResource;
     acknowledge(policy, [{ id: 'AwsSolutions-IAM5', reason: 'the reader gets every object of this one bucket', appliesTo: ['Resource::arn:aws:s3:::other/*'] }]);
+    // per-finding acknowledgements are recorded when the app is validated, after references are resolved
+    testAppOf(s).synth();
     const recorded = policy.node.metadata.filter((m) => m.type === Validations.ACKNOWLEDGED_RULES_METADATA_KEY).map((m) => Object.keys(m.data));
     expect(recorded.flat().map((id) => id.replace(/^annotation::/i, ''))).toContain('AwsSolutions-IAM5[Resource::arn:aws:s3:::other/*]');
   });
@@ -134,4 +158,19 @@ describe('acknowledgements honoured by cdk-nag 2, cdk-nag 3 and cfn-guard alike'
     const sns3 = complianceFindings(s).filter((f) => f.rule === 'AwsSolutions-SNS3').map((f) => f.tool);
     expect(sns3).toEqual(['cdk-nag 3']);
   });
+});
+
+test('an appliesTo naming another stack\'s resource matches the import cdk-nag 3 sees in the synthesized template', () => {
+  const app = testApp();
+  const env = { account: '111111111111', region: 'us-east-1' };
+  const data = new Stack(app, 'Data', { env });
+  const bucket = new s3.Bucket(data, 'Bucket', { enforceSSL: true });
+  const team = new Stack(app, 'Team', { env });
+  const reader = new iam.Role(team, 'Reader', { assumedBy: new iam.AccountRootPrincipal() });
+  reader.addToPolicy(new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: [bucket.arnForObjects('*')] }));
+  acknowledge(reader.node.findChild('DefaultPolicy'), [
+    { id: 'AwsSolutions-IAM5', reason: 'the reader gets every object of the data bucket', appliesTo: [`Resource::${bucket.arnForObjects('*')}`] },
+  ]);
+  const iam5 = complianceFindings(team).filter((f) => f.rule === 'AwsSolutions-IAM5');
+  expect(iam5).toEqual([]);
 });

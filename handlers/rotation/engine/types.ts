@@ -1,3 +1,5 @@
+import { ROTATION_STRATEGY_NAMES } from '../../../lib/secrets/private/rotation-contract';
+
 /** The event Secrets Manager sends to a rotation function, once per step. */
 export interface RotationEvent {
   readonly Step: string;
@@ -10,13 +12,8 @@ export interface RotationEvent {
 export const STEPS = ['createSecret', 'setSecret', 'testSecret', 'finishSecret'] as const;
 export type StepName = (typeof STEPS)[number];
 
-export const STRATEGY_NAMES = [
-  'postgres-single-user',
-  'postgres-alternating-users',
-  'mysql-single-user',
-  'mysql-alternating-users',
-  'random-key',
-] as const;
+/** The strategies, named as the construct sets ROTATION_STRATEGY (the contract with lib/secrets). */
+export const STRATEGY_NAMES = ROTATION_STRATEGY_NAMES;
 export type StrategyName = (typeof STRATEGY_NAMES)[number];
 
 export const STAGE_CURRENT = 'AWSCURRENT';

@@ -162,6 +162,7 @@ export class PhysicalResource {
       case 'AWS::RDS::DBInstance': return `${this.arnPrefix('rds')}db:${n}`;
       case 'AWS::RDS::DBCluster': return `${this.arnPrefix('rds')}cluster:${n}`;
       case 'AWS::Cognito::UserPool': return `${this.arnPrefix('cognito-idp')}userpool/${this.ref()}`;
+      case 'AWS::Cognito::IdentityPool': return `${this.arnPrefix('cognito-identity')}identitypool/${this.ref()}`;
       case 'AWS::EC2::Subnet': return `${this.arnPrefix('ec2')}subnet/${this.ref()}`;
       case 'AWS::EC2::VPC': return `${this.arnPrefix('ec2')}vpc/${this.ref()}`;
       case 'AWS::RAM::ResourceShare': return `${this.arnPrefix('ram')}resource-share/${uuidOf(this.seed)}`;

@@ -1,4 +1,5 @@
 import { Stack, Tags } from 'aws-cdk-lib';
+import * as cognito from 'aws-cdk-lib/aws-cognito';
 import * as dynamodb from 'aws-cdk-lib/aws-dynamodb';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as ecr from 'aws-cdk-lib/aws-ecr';
@@ -113,6 +114,19 @@ describe('principals', () => {
     expect(t.model.check({ principal: provider, action: 'sts:AssumeRoleWithSAML', resource: t.samlRole, context: { 'SAML:aud': 'https://signin.aws.amazon.com/saml' } })).toBe('Allowed');
     expect(t.model.check({ principal: provider, action: 'sts:AssumeRoleWithSAML', resource: t.samlRole, context: { 'SAML:aud': 'https://example.com/saml' } })).toBe('ImplicitlyDenied');
     expect(t.model.check({ principal: 'arn:aws:iam::111111111111:saml-provider/other', action: 'sts:AssumeRoleWithSAML', resource: t.samlRole, context: { 'SAML:aud': 'https://signin.aws.amazon.com/saml' } })).toBe('ImplicitlyDenied');
+  });
+  test('a Cognito identity pool gets the id and ARN Cognito gives it, and policies on that ARN match', () => {
+    const stack = new Stack(testApp(), 'Pools', { env: { account: '111111111111', region: 'eu-west-1' } });
+    const pool = new cognito.CfnIdentityPool(stack, 'IdentityPool', { allowUnauthenticatedIdentities: false });
+    const admin = new iam.Role(stack, 'PoolAdmin', { assumedBy: new iam.AccountRootPrincipal() });
+    admin.addToPolicy(new iam.PolicyStatement({
+      actions: ['cognito-identity:UpdateIdentityPool'],
+      resources: [Stack.of(pool).formatArn({ service: 'cognito-identity', resource: 'identitypool', resourceName: pool.ref })],
+    }));
+    const m = new AccessModel([stack]);
+    expect(m.arnOf(pool)).toMatch(/^arn:aws:cognito-identity:eu-west-1:111111111111:identitypool\/eu-west-1:[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-8[0-9a-f]{3}-[0-9a-f]{12}$/);
+    expect(m.check({ principal: admin, action: 'cognito-identity:UpdateIdentityPool', resource: m.arnOf(pool) })).toBe('Allowed');
+    expect(m.check({ principal: admin, action: 'cognito-identity:UpdateIdentityPool', resource: 'arn:aws:cognito-identity:eu-west-1:111111111111:identitypool/eu-west-1:other' })).toBe('ImplicitlyDenied');
   });
   test('an OIDC provider (CDK OpenIdConnectProvider) gets its IAM ARN', () => {
     const stack = new Stack(testApp(), 'Oidc', { env: { account: '111111111111', region: 'eu-west-1' } });

@@ -7,20 +7,24 @@ import { createConnection, createServer, type Server, type Socket } from 'node:n
 import { freePort } from './ports';
 
 export class TcpProxy {
-  static async start(targetPort: number, targetHost = '127.0.0.1'): Promise<TcpProxy> {
-    const proxy = new TcpProxy(await freePort(), targetHost, targetPort);
+  /** A relay to targetHost:targetPort, listening on `listenHost` (another loopback address plays another host). */
+  static async start(targetPort: number, targetHost = '127.0.0.1', listenHost = '127.0.0.1'): Promise<TcpProxy> {
+    const proxy = new TcpProxy(await freePort(), targetHost, targetPort, listenHost);
     await proxy.up();
     return proxy;
   }
 
+  /** Connections accepted so far: a test can show that nothing was even attempted. */
+  connections = 0;
   private server: Server | undefined;
   private readonly sockets = new Set<Socket>();
 
-  private constructor(public readonly port: number, private readonly targetHost: string, private readonly targetPort: number) {}
+  private constructor(public readonly port: number, private readonly targetHost: string, private readonly targetPort: number, public readonly host: string) {}
 
   async up(): Promise<void> {
     if (this.server) return;
     const server = createServer((client) => {
+      this.connections++;
       const upstream = createConnection(this.targetPort, this.targetHost);
       for (const s of [client, upstream]) {
         this.sockets.add(s);
@@ -32,7 +36,7 @@ export class TcpProxy {
     });
     await new Promise<void>((resolve, reject) => {
       server.once('error', reject);
-      server.listen(this.port, '127.0.0.1', () => resolve());
+      server.listen(this.port, this.host, () => resolve());
     });
     this.server = server;
   }

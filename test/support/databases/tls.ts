@@ -1,6 +1,7 @@
 /**
  * A throw-away certificate authority and a server certificate for 127.0.0.1 (IP SAN), made with
- * the openssl CLI, so the test servers can speak TLS that a client verifies for real.
+ * the openssl CLI, so the test servers can speak TLS that a client verifies for real; and more
+ * certificates from the same CA for other names (an attacker's valid certificate for their own).
  */
 import { execFileSync } from 'node:child_process';
 import { chmodSync, chownSync, copyFileSync, writeFileSync } from 'node:fs';
@@ -17,13 +18,25 @@ export function makeTestCertificates(dir: string): TlsFiles {
   // The servers run as other users (postgres, mysql) and must reach the certificate files.
   chmodSync(dir, 0o755);
   const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
-  const ec = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
-  run('req', '-x509', ...ec, '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', '/CN=rotation-test-ca', '-days', '2');
-  run('req', ...ec, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=127.0.0.1');
-  writeFileSync(join(dir, 'server.ext'), 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n');
-  run('x509', '-req', '-in', 'server.csr', '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.pem', '-days', '2', '-extfile', 'server.ext');
-  for (const f of ['ca.pem', 'server.pem']) chmodSync(join(dir, f), 0o644);
-  return { caFile: join(dir, 'ca.pem'), certFile: join(dir, 'server.pem'), keyFile: join(dir, 'server.key') };
+  run('req', '-x509', ...EC, '-keyout', 'ca.key', '-out', 'ca.pem', '-subj', '/CN=rotation-test-ca', '-days', '2');
+  chmodSync(join(dir, 'ca.pem'), 0o644);
+  return { caFile: join(dir, 'ca.pem'), ...issueCertificate(dir, 'server', 'IP:127.0.0.1') };
+}
+
+const EC = ['-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes'];
+
+/**
+ * Another server certificate from the CA in `dir` (made by makeTestCertificates), for
+ * `subjectAltName` (e.g. `IP:127.0.0.2`): one the client trusts, for another name.
+ */
+export function issueCertificate(dir: string, name: string, subjectAltName: string): { certFile: string; keyFile: string } {
+  const run = (...args: string[]) => execFileSync('openssl', args, { cwd: dir, stdio: 'pipe' });
+  const cn = subjectAltName.replace(/^[A-Z]+:/, '');
+  run('req', ...EC, '-keyout', `${name}.key`, '-out', `${name}.csr`, '-subj', `/CN=${cn}`);
+  writeFileSync(join(dir, `${name}.ext`), `subjectAltName=${subjectAltName}\nbasicConstraints=CA:FALSE\nkeyUsage=digitalSignature,keyEncipherment\nextendedKeyUsage=serverAuth\n`);
+  run('x509', '-req', '-in', `${name}.csr`, '-CA', 'ca.pem', '-CAkey', 'ca.key', '-CAcreateserial', '-out', `${name}.pem`, '-days', '2', '-extfile', `${name}.ext`);
+  chmodSync(join(dir, `${name}.pem`), 0o644);
+  return { certFile: join(dir, `${name}.pem`), keyFile: join(dir, `${name}.key`) };
 }
 
 /**
