@@ -4,6 +4,7 @@ import { crossAccountAccess } from './cross-account-access';
 import { Example } from './example';
 import { rotatingDatabaseSecret } from './rotating-database-secret';
 import { samlConsoleAccess } from './saml-console-access';
+import { secureStorage } from './secure-storage';
 
 export { Example } from './example';
 
@@ -14,4 +15,5 @@ export const EXAMPLES: Example[] = [
   rotatingDatabaseSecret,
   appIdentity,
   samlConsoleAccess,
+  secureStorage,
 ];

@@ -1,2 +1,4 @@
-// Re-exports of the storage area. Constructs land here one file each.
-export {};
+// Re-exports of the storage area: one construct per file.
+export { SecureBucket, SecureBucketProps } from './secure-bucket';
+export { ReplicaDestination, ReplicaDestinationProps } from './replica-destination';
+export { ReplicatedBucket, ReplicatedBucketProps, ReplicationRule } from './replicated-bucket';

@@ -329,3 +329,94 @@ describe('KMS key policy', () => {
     expect(model.check({ principal: `arn:aws:iam::${WORKLOADS}:role/admin`, action: 'kms:Decrypt', resource: lockedKey() })).toBe('Allowed');
   });
 });
+
+describe('kms:EncryptionContext:<key> conditions (carried past iam-simulate, which drops colon-variable keys)', () => {
+  // S3 calls KMS with the encryption context aws:s3:arn = the bucket's (or object's) ARN
+  const storage: TemplateInput = {
+    stackName: 'Storage',
+    account: WORKLOADS,
+    template: {
+      Resources: {
+        Key: {
+          Type: 'AWS::KMS::Key',
+          Properties: {
+            KeyPolicy: doc(
+              { Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${WORKLOADS}:root` }, Action: 'kms:*', Resource: '*' },
+              {
+                Effect: 'Deny', Principal: { AWS: '*' }, Action: 'kms:Encrypt', Resource: '*',
+                Condition: { StringEquals: { 'kms:EncryptionContext:purpose': 'forbidden' } },
+              },
+            ),
+          },
+        },
+        Replicator: role('replicator', doc({ Effect: 'Allow', Principal: { Service: 's3.amazonaws.com' }, Action: 'sts:AssumeRole' }), {
+          Policies: [{
+            PolicyName: 'kms',
+            PolicyDocument: doc({
+              Effect: 'Allow', Action: ['kms:Decrypt', 'kms:Encrypt'], Resource: '*',
+              Condition: { StringLike: { 'kms:EncryptionContext:aws:s3:arn': ['arn:aws:s3:::bucket-a', 'arn:aws:s3:::bucket-a/*'] } },
+            }),
+          }],
+        }),
+      },
+    },
+  };
+  const kmsModel = new AccessModel([storage]);
+  const replicator = `arn:aws:iam::${WORKLOADS}:role/replicator`;
+  const decrypt = (context: Record<string, string>) => kmsModel.check({
+    principal: replicator, action: 'kms:Decrypt', resource: kmsModel.arnOfLogicalId('Storage', 'Key'), context,
+  });
+
+  test('a matching context (bucket ARN or an object ARN) is allowed', () => {
+    expect(decrypt({ 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::bucket-a' })).toBe('Allowed');
+    expect(decrypt({ 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::bucket-a/reports/x.csv' })).toBe('Allowed');
+  });
+  test('another bucket\'s context, or none, is not', () => {
+    expect(decrypt({ 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::bucket-b' })).toBe('ImplicitlyDenied');
+    expect(decrypt({ 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::bucket-ab' })).toBe('ImplicitlyDenied');
+    expect(decrypt({})).toBe('ImplicitlyDenied');
+  });
+  test('another context key does not stand in for the one the policy names', () => {
+    expect(decrypt({ 'kms:EncryptionContext:aws:s3:bucket': 'arn:aws:s3:::bucket-a' })).toBe('ImplicitlyDenied');
+  });
+  test('a key-policy deny on a context value applies, and only to that value', () => {
+    const encrypt = (purpose: string) => kmsModel.check({
+      principal: replicator, action: 'kms:Encrypt', resource: kmsModel.arnOfLogicalId('Storage', 'Key'),
+      context: { 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::bucket-a', 'kms:EncryptionContext:purpose': purpose },
+    });
+    expect(encrypt('forbidden')).toBe('ExplicitlyDenied');
+    expect(encrypt('backup')).toBe('Allowed');
+  });
+});
+
+describe('a resource policy naming an account with an aws:PrincipalArn condition', () => {
+  // how a policy names a role of another account that may not exist yet (S3 and KMS reject a missing principal)
+  const shared: TemplateInput = {
+    stackName: 'Shared',
+    account: PROD,
+    template: {
+      Resources: {
+        Bucket: { Type: 'AWS::S3::Bucket', Properties: { BucketName: 'replica-bucket' } },
+        BucketPolicy: {
+          Type: 'AWS::S3::BucketPolicy',
+          Properties: {
+            Bucket: { Ref: 'Bucket' },
+            PolicyDocument: doc({
+              Effect: 'Allow', Principal: { AWS: `arn:aws:iam::${DEV}:root` }, Action: 's3:ReplicateObject', Resource: 'arn:aws:s3:::replica-bucket/*',
+              Condition: { ArnEquals: { 'aws:PrincipalArn': `arn:aws:iam::${DEV}:role/replication` } },
+            }),
+          },
+        },
+      },
+    },
+  };
+  const sharedModel = new AccessModel([shared]);
+  const replicate = (principal: string) => sharedModel.check({ principal, action: 's3:ReplicateObject', resource: 'arn:aws:s3:::replica-bucket/k' });
+  test('the named role of that account is allowed', () => {
+    expect(replicate(`arn:aws:iam::${DEV}:role/replication`)).toBe('Allowed');
+  });
+  test('another role of the same account is not, nor the same role name in another account', () => {
+    expect(replicate(`arn:aws:iam::${DEV}:role/admin`)).toBe('ImplicitlyDenied');
+    expect(replicate(`arn:aws:iam::${PARTNER}:role/replication`)).toBe('ImplicitlyDenied');
+  });
+});

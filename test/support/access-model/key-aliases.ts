@@ -8,8 +8,22 @@
  */
 const RESOURCE_TAG_ALIAS = /^(secretsmanager|ssm):resourcetag\//i;
 
+/**
+ * `kms:EncryptionContext:<context key>` (e.g. `kms:EncryptionContext:aws:s3:arn`, which S3 and
+ * Secrets Manager send) is a key whose variable part follows a colon: iam-simulate matches variable
+ * keys only after a slash (`aws:PrincipalTag/<key>`), so it drops such a context key and a policy
+ * condition on it never matches. The model carries it as `aws:RequestTag/kms:EncryptionContext:<context key>`,
+ * a String key iam-simulate accepts for every action and the model never sets otherwise, in policies and
+ * context alike, so conditions on the encryption context evaluate as KMS evaluates them.
+ */
+const ENCRYPTION_CONTEXT = /^kms:encryptioncontext:(.+)$/i;
+/** Where the model carries `kms:EncryptionContext:<key>` for iam-simulate. */
+export const ENCRYPTION_CONTEXT_CARRIER = 'aws:RequestTag/kms:EncryptionContext:';
+
 /** The key iam-simulate should see for `key`. */
 export function canonicalKey(key: string): string {
+  const context = ENCRYPTION_CONTEXT.exec(key);
+  if (context) return `${ENCRYPTION_CONTEXT_CARRIER}${context[1]}`;
   return key.replace(RESOURCE_TAG_ALIAS, 'aws:ResourceTag/');
 }
 

@@ -60,3 +60,11 @@ test('quirk: claims of arbitrary OIDC providers are ignored context keys', () =>
   }, { identityPolicies: [] }));
   expect(out.result.resultType === 'single' && out.result.result.ignoredContextKeys).toEqual(['token.actions.githubusercontent.com:sub']);
 });
+
+test('quirk: kms:EncryptionContext:<key> is an ignored context key (the model carries it as aws:RequestTag/kms:EncryptionContext:<key>)', () => {
+  const out = simulateSync(base({
+    action: 'kms:Decrypt', resource: { resource: 'arn:aws:kms:us-east-1:111111111111:key/k', accountId: '111111111111' },
+    contextVariables: { 'kms:EncryptionContext:aws:s3:arn': 'arn:aws:s3:::b' },
+  }));
+  expect(out.result.resultType === 'single' && out.result.result.ignoredContextKeys).toEqual(['kms:EncryptionContext:aws:s3:arn']);
+});
