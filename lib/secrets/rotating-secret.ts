@@ -9,9 +9,11 @@ import { SecureKey } from '../common/secure-key';
 import { nodejsRuntime } from '../private/lambda-runtime';
 import { DatabaseTarget } from './database-target';
 import { RotationStrategy } from './rotation-strategy';
-import {
-  acknowledgeAliasKeys, allowInvokeBySecretsManager, replicaKeyStatement, ROTATION_ACTIONS, ROTATION_KEY_ACTIONS, secretArnForPolicy, SharedRotationFunction,
-} from './shared-rotation-function';
+import { initialValue } from './private/initial-value';
+import { grantRotation } from './private/rotation-access';
+import { scheduleExpression } from './private/schedule';
+import { validate } from './private/validation';
+import { SharedRotationFunction } from './shared-rotation-function';
 
 /** A region the secret is replicated to. */
 export interface SecretReplica {
@@ -160,9 +162,6 @@ export interface RotatingSecretProps {
  */
 const MASTER_SECRET_READERS = new WeakMap<secretsmanager.ISecret, Set<string>>();
 
-const MIN_INTERVAL_HOURS = 4;
-const MAX_INTERVAL_DAYS = 1000;
-
 /**
  * A Secrets Manager secret rotated by this library's rotation engine: one shared rotation function
  * per stack and strategy, encryption with a customer-managed key, optional replicas, a resource
@@ -228,7 +227,11 @@ export class RotatingSecret extends Construct {
     if (strategy.customFunction) {
       this.rotationFunction = strategy.customFunction;
       rotationRole = strategy.customFunction.role;
-      dependencies.push(...this.grantCustomFunction(strategy.customFunction, props.replicas ?? []));
+      dependencies.push(...grantRotation(stack, strategy.customFunction, {
+        secret: this.secret,
+        encryptionKey: this.encryptionKey,
+        replicaKeys: replicaKeys(props.replicas),
+      }));
     } else {
       const shared = SharedRotationFunction.of(this, {
         strategy,
@@ -244,7 +247,7 @@ export class RotatingSecret extends Construct {
         secret: this.secret,
         encryptionKey: this.encryptionKey,
         masterSecret: strategy.masterSecret,
-        replicaKeys: (props.replicas ?? []).flatMap((r) => (r.encryptionKey ? [{ region: r.region, key: r.encryptionKey }] : [])),
+        replicaKeys: replicaKeys(props.replicas),
       }));
       dependencies.push(shared.invokePermission);
       if (props.database) shared.connectTo(props.database);
@@ -373,28 +376,6 @@ export class RotatingSecret extends Construct {
     return { statementAdded: true, policyDependable: this.fallbackPolicy };
   }
 
-  /** Grants the custom function the secret and returns what the first rotation must wait for. */
-  private grantCustomFunction(fn: lambda.IFunction, replicas: SecretReplica[]): IDependable[] {
-    const stack = Stack.of(this);
-    for (const replica of replicas) {
-      if (!replica.encryptionKey) continue;
-      const { statement, aliasKeys } = replicaKeyStatement(replica.region, replica.encryptionKey, stack.region);
-      fn.addToRolePolicy(statement);
-      const policy = fn.role?.node.tryFindChild('DefaultPolicy');
-      if (aliasKeys && policy) acknowledgeAliasKeys(policy, replica.region, aliasKeys);
-    }
-    fn.addToRolePolicy(new iam.PolicyStatement({ actions: ROTATION_ACTIONS, resources: [secretArnForPolicy(this.secret)] }));
-    if (this.encryptionKey) {
-      fn.addToRolePolicy(new iam.PolicyStatement({
-        actions: ROTATION_KEY_ACTIONS,
-        resources: [this.encryptionKey.keyArn],
-        conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } },
-      }));
-    }
-    return [allowInvokeBySecretsManager(fn, stack), fn.role?.node.tryFindChild('DefaultPolicy')]
-      .filter((d): d is Construct => d instanceof Construct);
-  }
-
   private secretName(props: RotatingSecretProps): string {
     if (props.existingSecret) return props.existingSecret.secretName;
     if (props.secretName) return props.secretName;
@@ -405,159 +386,7 @@ export class RotatingSecret extends Construct {
   }
 }
 
-function validate(stack: Stack, props: RotatingSecretProps): void {
-  const strategy = props.rotation;
-  const where = 'RotatingSecret';
-  if (props.existingSecret) {
-    const misplaced = (['secretName', 'description', 'username', 'databaseName', 'encryptionKey', 'awsManagedKey', 'replicas', 'removalPolicy'] as const)
-      .filter((name) => props[name] !== undefined);
-    if (misplaced.length > 0) {
-      throw new Error(`${where}: ${misplaced.join(', ')} shape a new secret and do not apply with existingSecret, got existingSecret and ${misplaced.join(', ')}; `
-        + 'set them where the existing secret is created, or drop existingSecret');
-    }
-    if (strategy.masterSecret && strategy.masterSecret === props.existingSecret) {
-      throw new Error(`${where}: the master secret cannot be rotated with alternating users of itself, got the same secret for existingSecret and masterSecret; `
-        + `rotate the master secret with ${strategy.name.replace('alternating-users', 'single-user')} rotation`);
-    }
-  }
-  if (props.encryptionKey && props.awsManagedKey) {
-    throw new Error(`${where}: encryptionKey and awsManagedKey exclude each other, got both; drop awsManagedKey to use the key`);
-  }
-  if (!props.existingSecret && strategy._isDatabase) {
-    if (!props.database) {
-      throw new Error(`${where}: a new ${strategy.name} secret needs database to fill in host and port, got none; `
-        + 'pass database: DatabaseTarget.instance(instance), or existingSecret for a secret that already holds them');
-    }
-    if (!props.username) {
-      throw new Error(`${where}: a new ${strategy.name} secret needs username, got none; pass the database user the secret is for`);
-    }
-  }
-  if (!strategy._isDatabase && !strategy.customFunction) {
-    const databaseProps = (['database', 'username', 'databaseName'] as const).filter((name) => props[name] !== undefined);
-    if (databaseProps.length > 0) {
-      throw new Error(`${where}: ${databaseProps.join(', ')} apply to the database strategies, got them with ${strategy.name} rotation; `
-        + 'drop them, or use a postgres or mysql strategy');
-    }
-  }
-  if (props.database && !props.vpc) {
-    throw new Error(`${where}: database needs vpc so the rotation function can reach the database, got database without vpc; pass the database's VPC`);
-  }
-  if (strategy.customFunction && (props.vpc || props.secretsManagerEndpoint)) {
-    throw new Error(`${where}: vpc and secretsManagerEndpoint place the shared rotation function, got them with RotationStrategy.custom(); `
-      + 'configure the network of your own function where you create it');
-  }
-  if (strategy.customFunction && props.rotationFunctionRuntime) {
-    throw new Error(`${where}: rotationFunctionRuntime sets the runtime of the shared rotation function, got ${props.rotationFunctionRuntime.name} `
-      + 'with RotationStrategy.custom(); set the runtime of your own function where you create it');
-  }
-  if (props.secretsManagerEndpoint && !props.vpc) {
-    throw new Error(`${where}: secretsManagerEndpoint needs vpc, got secretsManagerEndpoint without vpc; pass the VPC the function runs in`);
-  }
-  if (props.secretName !== undefined && !Token.isUnresolved(props.secretName) && !/^[A-Za-z0-9/_+=.@-]{1,512}$/.test(props.secretName)) {
-    throw new Error(`${where}: secretName may hold 1 to 512 letters, digits and /_+=.@- only, got "${props.secretName}"`);
-  }
-  if (props.removalPolicy === RemovalPolicy.DESTROY && props.denyDelete === true) {
-    throw new Error(`${where}: denyDelete stops CloudFormation from deleting the secret, got denyDelete: true with removalPolicy DESTROY; `
-      + 'drop denyDelete or use RemovalPolicy.RETAIN');
-  }
-  validateReplicas(stack, props.replicas ?? []);
-}
-
-function validateReplicas(stack: Stack, replicas: SecretReplica[]): void {
-  const seen = new Set<string>();
-  for (const replica of replicas) {
-    const region = replica.region;
-    if (Token.isUnresolved(region)) continue;
-    if (!/^[a-z]{2}(-[a-z]+)+-\d$/.test(region)) {
-      throw new Error(`RotatingSecret: replica region must be a region name like eu-west-1, got "${region}"`);
-    }
-    if (!Token.isUnresolved(stack.region) && region === stack.region) {
-      throw new Error(`RotatingSecret: a replica must be in another region than the secret, got replica region ${region}, which is the stack's region; `
-        + 'drop it or choose another region');
-    }
-    if (seen.has(region)) {
-      throw new Error(`RotatingSecret: each replica region may appear once, got ${region} twice`);
-    }
-    seen.add(region);
-    const keyArn = replica.encryptionKey?.keyArn;
-    if (keyArn && !Token.isUnresolved(keyArn)) {
-      const keyRegion = keyArn.split(':')[3];
-      if (keyRegion && keyRegion !== region) {
-        throw new Error(`RotatingSecret: the key of the replica in ${region} must be in ${region}, got a key in ${keyRegion} (${keyArn}); `
-          + 'import a key of the replica region with kms.Key.fromKeyArn');
-      }
-    }
-  }
-}
-
-/** The schedule expression for CloudFormation, from an interval or an expression, after checking it. */
-function scheduleExpression(interval: Duration | undefined, expression: string | undefined): string {
-  if (interval && expression !== undefined) {
-    throw new Error(`RotatingSecret: rotationInterval and rotationSchedule exclude each other, got ${interval.toHumanString()} and "${expression}"; give one`);
-  }
-  if (expression !== undefined) {
-    if (Token.isUnresolved(expression)) return expression;
-    const rate = /^rate\((\d+) (hours?|days?)\)$/.exec(expression);
-    if (rate) {
-      const n = Number(rate[1]);
-      const hours = rate[2].startsWith('hour') ? n : n * 24;
-      checkRange(hours, expression);
-      return expression;
-    }
-    const cron = /^cron\((.+)\)$/.exec(expression);
-    if (cron && cron[1].trim().split(/\s+/).length === 6) return expression;
-    throw new Error(`RotatingSecret: rotationSchedule must be rate(N hours), rate(N days) or cron(...) with six fields, got "${expression}"; `
-      + 'e.g. cron(0 4 ? * SUN *)');
-  }
-  const value = interval ?? Duration.days(30);
-  if (value.isUnresolved()) {
-    throw new Error('RotatingSecret: rotationInterval must be a known duration, got a token; use rotationSchedule for expressions resolved at deploy time');
-  }
-  const hours = value.toHours({ integral: false });
-  checkRange(hours, value.toHumanString());
-  if (hours < 24) {
-    if (!Number.isInteger(hours)) {
-      throw new Error(`RotatingSecret: a rotation interval under a day must be whole hours, got ${value.toHumanString()}`);
-    }
-    return `rate(${hours} hours)`;
-  }
-  const days = hours / 24;
-  if (!Number.isInteger(days)) {
-    throw new Error(`RotatingSecret: a rotation interval of a day or more must be whole days, got ${value.toHumanString()}; Secrets Manager schedules in hours or days`);
-  }
-  return days === 1 ? 'rate(1 day)' : `rate(${days} days)`;
-}
-
-function checkRange(hours: number, shown: string): void {
-  if (hours < MIN_INTERVAL_HOURS || hours > MAX_INTERVAL_DAYS * 24) {
-    throw new Error(`RotatingSecret: rotation interval must be between ${MIN_INTERVAL_HOURS} hours and ${MAX_INTERVAL_DAYS} days, got ${shown}`);
-  }
-}
-
-/** The first value of a new secret, generated by CloudFormation with the rotation's password settings. */
-function initialValue(stack: Stack, strategy: RotationStrategy, props: RotatingSecretProps): secretsmanager.SecretStringGenerator {
-  const password = strategy._password;
-  const generation = {
-    passwordLength: password.length,
-    excludeCharacters: password.excludeCharacters,
-    excludePunctuation: password.excludePunctuation,
-  };
-  if (strategy._isDatabase && props.database) {
-    return {
-      ...generation,
-      secretStringTemplate: stack.toJsonString({
-        engine: strategy._engine,
-        host: props.database.host,
-        port: props.database.port,
-        username: props.username,
-        ...(props.databaseName ? { dbname: props.databaseName } : {}),
-        ...(strategy.masterSecret ? { masterarn: strategy.masterSecret.secretArn } : {}),
-      }),
-      generateStringKey: 'password',
-    };
-  }
-  if (strategy.name === 'random-key') {
-    return { ...generation, secretStringTemplate: '{}', generateStringKey: 'apiKey' };
-  }
-  return generation;
+/** The customer-managed keys of the replicas, by region. */
+function replicaKeys(replicas: SecretReplica[] = []): { region: string; key: kms.IKey }[] {
+  return replicas.flatMap((r) => (r.encryptionKey ? [{ region: r.region, key: r.encryptionKey }] : []));
 }
