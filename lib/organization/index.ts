@@ -1,2 +1,5 @@
-// Re-exports of the organization area. Constructs land here one file each.
-export {};
+// Re-exports of the organization area: one construct per file.
+export { IOrganizationalUnit, MemberAccount, OrganizationalUnits, OrganizationalUnitsProps } from './organizational-units';
+export { PolicyTarget } from './policy-target';
+export { OrganizationPolicyProps, ServiceControlPolicy } from './service-control-policy';
+export { ResourceControlPolicy } from './resource-control-policy';
