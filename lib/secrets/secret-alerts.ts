@@ -1,7 +1,6 @@
-import { Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { ArnFormat, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as events from 'aws-cdk-lib/aws-events';
-import * as targets from 'aws-cdk-lib/aws-events-targets';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as logs from 'aws-cdk-lib/aws-logs';
@@ -101,9 +100,21 @@ export class SecretAlerts extends Construct {
     this.keyDeletionRule = this.rule('KeyDeletion', 'A KMS key was scheduled for deletion or disabled',
       'aws.kms', 'kms.amazonaws.com', ['AWS API Call via CloudTrail'], ['ScheduleKeyDeletion', 'DisableKey']);
 
-    // The SnsTopic targets let events.amazonaws.com publish without naming the rule; this keeps
-    // EventBridge rules of other accounts (or other rules of this one) from using the topic.
+    // EventBridge may publish for these rules only (aws:SourceArn, aws:SourceAccount): aws-cdk-lib's
+    // SnsTopic target would add an unconditioned statement for every rule of every account. The deny
+    // keeps publishing for other rules out even if someone adds such a statement later.
     const rules = [this.secretDeletionRule, this.resourcePolicyChangeRule, this.rotationFailureRule, this.keyDeletionRule];
+    const stack = Stack.of(this);
+    this.topic.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'AllowPublishFromAlertRules',
+      principals: [new iam.ServicePrincipal('events.amazonaws.com')],
+      actions: ['sns:Publish'],
+      resources: [this.topic.topicArn],
+      conditions: {
+        ArnEquals: { 'aws:SourceArn': rules.map((r) => r.ruleArn) },
+        StringEquals: { 'aws:SourceAccount': stack.account },
+      },
+    }));
     this.topic.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'DenyPublishFromOtherRules',
       effect: iam.Effect.DENY,
@@ -127,15 +138,22 @@ export class SecretAlerts extends Construct {
         detail: { eventSource: [eventSource], eventName: eventNames },
       },
     });
-    rule.addTarget(new targets.SnsTopic(this.topic));
+    rule.addTarget(new AlertTopicTarget(this.topic));
     return rule;
   }
 
   private createTrail(): cloudtrail.Trail {
-    const bucket = new s3.Bucket(this, 'TrailBucket', {
+    const stack = Stack.of(this);
+    // A name fixed at synthesis, so the key, bucket and role policies can name the trail's ARN
+    // (aws:SourceArn) without a reference to the trail, which references them.
+    const trailName = Names.uniqueResourceName(this, { maxLength: 128, separator: '-' });
+    const trailArn = stack.formatArn({ service: 'cloudtrail', resource: 'trail', resourceName: trailName, arnFormat: ArnFormat.SLASH_RESOURCE_NAME });
+    const bucket = new TrailBucket(this, 'TrailBucket', trailArn, {
       encryption: s3.BucketEncryption.KMS,
       encryptionKey: this.encryptionKey,
-      bucketKeyEnabled: true,
+      // No S3 Bucket Key: KMS then sees CloudTrail's own encryption context (the trail's ARN) on
+      // every delivery, which the key policy below requires; a trail writes a few objects an hour.
+      bucketKeyEnabled: false,
       blockPublicAccess: s3.BlockPublicAccess.BLOCK_ALL,
       enforceSSL: true,
       versioned: true,
@@ -164,7 +182,27 @@ export class SecretAlerts extends Construct {
 
     let logGroup: logs.LogGroup | undefined;
     if (this.encryptionKey instanceof kms.Key) {
-      this.encryptionKey.grantEncryptDecrypt(new iam.ServicePrincipal('cloudtrail.amazonaws.com'));
+      // What CloudTrail needs of the key (its "Configure AWS KMS key policies" page), for this trail
+      // only: aws:SourceArn names the trail and the encryption context an account's trail, so
+      // CloudTrail cannot be made to use the key for anybody else's trail (confused deputy).
+      const cloudTrail = new iam.ServicePrincipal('cloudtrail.amazonaws.com');
+      this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'AllowCloudTrailToEncryptThisTrail',
+        principals: [cloudTrail],
+        actions: ['kms:GenerateDataKey*'],
+        resources: ['*'],
+        conditions: {
+          StringEquals: { 'aws:SourceArn': trailArn },
+          StringLike: { 'kms:EncryptionContext:aws:cloudtrail:arn': `arn:${stack.partition}:cloudtrail:*:${stack.account}:trail/*` },
+        },
+      }));
+      this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'AllowCloudTrailToDescribeKeyForThisTrail',
+        principals: [cloudTrail],
+        actions: ['kms:DescribeKey'],
+        resources: ['*'],
+        conditions: { StringEquals: { 'aws:SourceArn': trailArn } },
+      }));
       allowCloudWatchLogs(this.encryptionKey);
       logGroup = new logs.LogGroup(this, 'TrailLogGroup', {
         retention: logs.RetentionDays.ONE_YEAR,
@@ -173,6 +211,7 @@ export class SecretAlerts extends Construct {
       });
     }
     const trail = new cloudtrail.Trail(this, 'Trail', {
+      trailName,
       bucket,
       encryptionKey: this.encryptionKey,
       enableFileValidation: true,
@@ -181,6 +220,13 @@ export class SecretAlerts extends Construct {
       cloudWatchLogGroup: logGroup,
       cloudWatchLogsRetention: logGroup ? undefined : logs.RetentionDays.ONE_YEAR,
     });
+    // The role CloudTrail assumes to write to the log group: for this trail of this account only.
+    const logsRole = trail.node.tryFindChild('LogsRole')?.node.defaultChild;
+    if (logsRole instanceof iam.CfnRole) {
+      logsRole.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition', {
+        StringEquals: { 'aws:SourceArn': trailArn, 'aws:SourceAccount': stack.account },
+      });
+    }
     const logsPolicy = trail.node.tryFindChild('LogsRole')?.node.tryFindChild('DefaultPolicy');
     if (logsPolicy) {
       const reason = 'The role CloudTrail assumes to write to this trail\'s log group; aws-cdk-lib\'s Trail writes its policy (CreateLogStream and '
@@ -188,5 +234,33 @@ export class SecretAlerts extends Construct {
       acknowledge(logsPolicy, NAG_PACKS.map((pack) => ({ id: `${pack}-IAMNoInlinePolicy`, reason })));
     }
     return trail;
+  }
+}
+
+/** An SNS topic as a rule target without a topic-policy statement of its own: SecretAlerts writes one that names its rules. */
+class AlertTopicTarget implements events.IRuleTarget {
+  constructor(private readonly topic: sns.ITopic) {}
+
+  public bind(): events.RuleTargetConfig {
+    return { arn: this.topic.topicArn, targetResource: this.topic };
+  }
+}
+
+/**
+ * The trail's bucket: aws-cdk-lib's Trail adds statements for cloudtrail.amazonaws.com to its policy
+ * (GetBucketAcl, PutObject) without naming the trail; here each of them is for this trail only.
+ */
+class TrailBucket extends s3.Bucket {
+  constructor(scope: Construct, id: string, private readonly trailArn: string, props: s3.BucketProps) {
+    super(scope, id, props);
+  }
+
+  public addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
+    const forCloudTrail = statement.effect === iam.Effect.ALLOW
+      && statement.principals.some((p) => p instanceof iam.ServicePrincipal && p.service === 'cloudtrail.amazonaws.com');
+    if (forCloudTrail) {
+      statement.addCondition('StringEquals', { 'aws:SourceArn': this.trailArn });
+    }
+    return super.addToResourcePolicy(statement);
   }
 }

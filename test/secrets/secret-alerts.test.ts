@@ -102,15 +102,94 @@ describe('SecretAlerts', () => {
     const { stack, alerts } = built('plain');
     const model = new AccessModel([stack]);
     const ruleArn = model.arnOf(alerts.rotationFailureRule);
-    expect(model.check({ principal: 'events.amazonaws.com', action: 'sns:Publish', resource: alerts.topic, context: { 'aws:SourceArn': ruleArn } })).toBe('Allowed');
+    const fromRule = { 'aws:SourceArn': ruleArn, 'aws:SourceAccount': '111111111111' };
+    expect(model.check({ principal: 'events.amazonaws.com', action: 'sns:Publish', resource: alerts.topic, context: fromRule })).toBe('Allowed');
     // a rule of another account, or none named, cannot publish
     const foreignRule = 'arn:aws:events:us-east-1:999999999999:rule/anything';
     expect(model.check({ principal: 'events.amazonaws.com', action: 'sns:Publish', resource: alerts.topic, context: { 'aws:SourceArn': foreignRule } })).toBe('ExplicitlyDenied');
     expect(model.check({ principal: 'events.amazonaws.com', action: 'sns:Publish', resource: alerts.topic })).toBe('ExplicitlyDenied');
-    expect(model.check({ principal: 'events.amazonaws.com', action: 'kms:GenerateDataKey', resource: alerts.encryptionKey })).toBe('Allowed');
+    expect(model.check({ principal: 'events.amazonaws.com', action: 'kms:GenerateDataKey', resource: alerts.encryptionKey, context: { 'aws:SourceAccount': '111111111111' } })).toBe('Allowed');
+    // the key serves EventBridge of this account only
+    expect(model.check({ principal: 'events.amazonaws.com', action: 'kms:GenerateDataKey', resource: alerts.encryptionKey, context: { 'aws:SourceAccount': '999999999999' } })).toBe('ImplicitlyDenied');
     expect(model.check({ principal: 'arn:aws:iam::111111111111:role/Admin', action: 'sns:Publish', resource: alerts.topic, context: { 'aws:SecureTransport': false } }))
       .toBe('ExplicitlyDenied');
     expect(model.check({ principal: 'arn:aws:iam::222222222222:role/Outsider', action: 'sns:Publish', resource: alerts.topic })).toBe('ImplicitlyDenied');
+  });
+
+  test('EventBridge may publish for the alert rules of this account only, and no statement of the topic lets every rule in', () => {
+    const { stack, alerts, template } = built('plain');
+    const model = new AccessModel([stack]);
+    const ruleArn = model.arnOf(alerts.secretDeletionRule);
+    // the attacker's rule in their own account names our topic as its target
+    expect(model.check({ principal: 'events.amazonaws.com', action: 'sns:Publish', resource: alerts.topic,
+      context: { 'aws:SourceArn': 'arn:aws:events:us-east-1:999999999999:rule/forged', 'aws:SourceAccount': '999999999999' } })).not.toBe('Allowed');
+    // our rule ARN with another account as the source (the confused deputy) is not enough either
+    expect(model.check({ principal: 'events.amazonaws.com', action: 'sns:Publish', resource: alerts.topic,
+      context: { 'aws:SourceArn': ruleArn, 'aws:SourceAccount': '999999999999' } })).not.toBe('Allowed');
+    const [policy] = Object.values(template.findResources('AWS::SNS::TopicPolicy'));
+    const allows = policy.Properties.PolicyDocument.Statement.filter((s: any) => s.Effect === 'Allow');
+    expect(allows).toEqual([expect.objectContaining({
+      Principal: { Service: 'events.amazonaws.com' },
+      Condition: { ArnEquals: { 'aws:SourceArn': expect.arrayContaining([{ 'Fn::GetAtt': [stack.getLogicalId(alerts.rotationFailureRule.node.defaultChild as never), 'Arn'] }]) }, StringEquals: { 'aws:SourceAccount': '111111111111' } },
+    })]);
+  });
+
+  test.each(['plain', 'withTrail'] as const)('%s: every statement that allows an AWS service names the source (aws:SourceArn, aws:SourceAccount or the encryption context)', (kind) => {
+    const { template } = built(kind);
+    const guarded = ['aws:SourceArn', 'aws:SourceAccount', 'kms:EncryptionContext:aws:cloudtrail:arn', 'kms:EncryptionContext:aws:logs:arn'];
+    const unguarded: string[] = [];
+    for (const [id, resource] of Object.entries<any>(template.toJSON().Resources)) {
+      const p = resource.Properties ?? {};
+      for (const document of [p.KeyPolicy, p.PolicyDocument, p.AssumeRolePolicyDocument].filter(Boolean)) {
+        for (const statement of document.Statement) {
+          if (statement.Effect !== 'Allow' || statement.Principal?.Service === undefined) continue;
+          const keys = Object.values<Record<string, unknown>>(statement.Condition ?? {}).flatMap((c) => Object.keys(c));
+          if (!keys.some((k) => guarded.includes(k))) unguarded.push(`${id}: ${JSON.stringify(statement.Principal.Service)} ${JSON.stringify(statement.Action)}`);
+        }
+      }
+    }
+    expect(unguarded).toEqual([]);
+  });
+
+  describe('with createTrail, CloudTrail uses the key, bucket and log role for this trail only', () => {
+    const { stack, alerts } = built('withTrail');
+    const model = new AccessModel([stack]);
+    const trailArn = model.arnOf(alerts.trail!);
+    const account = '111111111111';
+    const ownContext = { 'aws:SourceArn': trailArn, 'aws:SourceAccount': account, 'kms:EncryptionContext:aws:cloudtrail:arn': trailArn };
+    const foreignTrail = 'arn:aws:cloudtrail:us-east-1:999999999999:trail/attacker';
+    const foreignContext = { 'aws:SourceArn': foreignTrail, 'aws:SourceAccount': '999999999999', 'kms:EncryptionContext:aws:cloudtrail:arn': foreignTrail };
+
+    test('the trail is named, so the policies can name its ARN', () => {
+      expect(trailArn).toMatch(/^arn:aws:cloudtrail:us-east-1:111111111111:trail\/Test-Alerts-[0-9A-F]{8}$/);
+    });
+
+    test('encrypts its own deliveries, not another account\'s trail', () => {
+      expect(model.check({ principal: 'cloudtrail.amazonaws.com', action: 'kms:GenerateDataKey', resource: alerts.encryptionKey, context: ownContext })).toBe('Allowed');
+      expect(model.check({ principal: 'cloudtrail.amazonaws.com', action: 'kms:GenerateDataKey', resource: alerts.encryptionKey, context: foreignContext })).not.toBe('Allowed');
+      // our trail's name in the request, but data keys for another account's trail
+      expect(model.check({ principal: 'cloudtrail.amazonaws.com', action: 'kms:GenerateDataKey', resource: alerts.encryptionKey,
+        context: { ...ownContext, 'kms:EncryptionContext:aws:cloudtrail:arn': foreignTrail } })).not.toBe('Allowed');
+    });
+
+    test('assumes the log group role for this trail only', () => {
+      const role = alerts.trail!.node.findChild('LogsRole');
+      expect(model.check({ principal: 'cloudtrail.amazonaws.com', action: 'sts:AssumeRole', resource: role, context: ownContext })).toBe('Allowed');
+      expect(model.check({ principal: 'cloudtrail.amazonaws.com', action: 'sts:AssumeRole', resource: role, context: foreignContext })).not.toBe('Allowed');
+    });
+
+    test('never decrypts with the key', () => {
+      expect(model.check({ principal: 'cloudtrail.amazonaws.com', action: 'kms:Decrypt', resource: alerts.encryptionKey, context: ownContext })).not.toBe('Allowed');
+    });
+
+    test('writes to the bucket for this trail only', () => {
+      const bucket = alerts.trail!.node.scope!.node.findChild('TrailBucket');
+      const object = `${model.arnOf(bucket)}/AWSLogs/${account}/CloudTrail/us-east-1/2026/12/01/log.json.gz`;
+      const acl = { 's3:x-amz-acl': 'bucket-owner-full-control' };
+      expect(model.check({ principal: 'cloudtrail.amazonaws.com', action: 's3:PutObject', resource: object, context: { ...ownContext, ...acl, 'aws:SecureTransport': true } })).toBe('Allowed');
+      expect(model.check({ principal: 'cloudtrail.amazonaws.com', action: 's3:PutObject', resource: object, context: { ...foreignContext, ...acl, 'aws:SecureTransport': true } })).not.toBe('Allowed');
+      expect(model.check({ principal: 'cloudtrail.amazonaws.com', action: 's3:GetBucketAcl', resource: bucket, context: { ...foreignContext, 'aws:SecureTransport': true } })).not.toBe('Allowed');
+    });
   });
 
   test('subscribes the given email addresses', () => {
