@@ -16,7 +16,8 @@ const REPLICA_KEY_ALIAS = 'alias/rotating-database-secret/replica';
 /**
  * A PostgreSQL database in a VPC without internet access, its master secret rotated single-user, an
  * application user's secret rotated with alternating users and replicated to a second region under
- * that region's own key, and alerts on deletion, policy changes, rotation failures and key deletion.
+ * that region's own key, and alerts on deletion, policy changes, rotation failures, key deletion and
+ * on what an attack on the rotation needs (values written by others, rotation or key changes).
  *
  * Deploy with `cdk deploy -c account=123456789012 'RotatingDatabaseSecret*'`: the replica-key stack
  * (second region) first, then the primary stack.
@@ -161,7 +162,10 @@ export const rotatingDatabaseSecret: Example = {
       appliesTo: [`Policy::${iam.ManagedPolicy.fromAwsManagedPolicyName('service-role/AWSBackupServiceRolePolicyForBackup').managedPolicyArn}`],
     });
 
-    new SecretAlerts(stack, 'Alerts');
+    // watching both secrets: their values written by anyone but their rotation functions, their
+    // rotation changed or cancelled, their keys' policies, grants or rotation changed, and the
+    // rotation functions' code or configuration changed alert too
+    new SecretAlerts(stack, 'Alerts', { secrets: [master, appUser] });
     return [replicaStack, stack];
   },
 };

@@ -1,8 +1,9 @@
-import { ArnFormat, Duration, Names, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Fn, Lazy, Names, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as cloudtrail from 'aws-cdk-lib/aws-cloudtrail';
 import * as events from 'aws-cdk-lib/aws-events';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
+import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as logs from 'aws-cdk-lib/aws-logs';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import * as sns from 'aws-cdk-lib/aws-sns';
@@ -11,6 +12,7 @@ import { Construct } from 'constructs';
 import { acknowledge } from '../private/acknowledge';
 import { SecureKey } from '../common/secure-key';
 import { allowCloudWatchLogs } from '../private/cloudwatch-logs-key';
+import { RotatingSecret } from './rotating-secret';
 
 /** Properties of `SecretAlerts`. */
 export interface SecretAlertsProps {
@@ -33,6 +35,16 @@ export interface SecretAlertsProps {
    * @default false
    */
   readonly createTrail?: boolean;
+
+  /**
+   * The rotated secrets whose rotation to guard (more with `watch()`): their values written by anyone
+   * but their rotation functions, their rotation handed to another function, changes to the policy,
+   * grants or rotation of their keys, and code or configuration changes of their rotation functions
+   * alert.
+   * @default - none: every PutSecretValue and UpdateSecret in the account and region alerts, and the
+   * key and rotation-function rules stay disabled until a secret is watched
+   */
+  readonly secrets?: RotatingSecret[];
 }
 
 const SECRETS_SOURCE = 'secretsmanager.amazonaws.com';
@@ -40,10 +52,25 @@ const SECRETS_SOURCE = 'secretsmanager.amazonaws.com';
 /** The cdk-nag packs whose rules are named `<pack>-<rule>` alike. */
 const NAG_PACKS = ['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'];
 
+const KMS_SOURCE = 'kms.amazonaws.com';
+const LAMBDA_SOURCE = 'lambda.amazonaws.com';
+const API_CALL = ['AWS API Call via CloudTrail'];
+
+/**
+ * CloudTrail's names of the Lambda API calls that replace what a function runs or how it runs
+ * (code, layers, environment, role, handler), including deleting it and creating another under its
+ * name. Lambda records them with its API version appended.
+ */
+const FUNCTION_CHANGES = ['UpdateFunctionCode20150331v2', 'UpdateFunctionConfiguration20150331v2', 'DeleteFunction20150331', 'CreateFunction20150331'];
+
 /**
  * Alerts on the events that put secrets at risk, in this account and region: a secret deleted or
  * scheduled for deletion, a secret's resource policy changed or removed, a rotation failed or
- * abandoned, and a KMS key scheduled for deletion or disabled. Each goes to one encrypted SNS topic.
+ * abandoned, and a KMS key scheduled for deletion or disabled. For the secrets it watches (`secrets`,
+ * `watch()`) also what an attack on their rotation needs: a value written by anyone but the rotation
+ * function, rotation handed to another function or cancelled, their keys' policy, grants or rotation
+ * changed, and the rotation functions' code or configuration changed. Each goes to one encrypted
+ * SNS topic.
  */
 export class SecretAlerts extends Construct {
   /** The topic the alerts are published to. */
@@ -58,8 +85,32 @@ export class SecretAlerts extends Construct {
   public readonly rotationFailureRule: events.Rule;
   /** ScheduleKeyDeletion or DisableKey on a KMS key. */
   public readonly keyDeletionRule: events.Rule;
+  /**
+   * PutSecretValue or UpdateSecret on any secret by anyone but the watched secrets' rotation
+   * functions (their roles' sessions): a value an attacker writes is what the next rotation trusts.
+   */
+  public readonly secretValueWriteRule: events.Rule;
+  /** RotateSecret that names a rotation function other than those of the watched secrets. */
+  public readonly rotationFunctionChangeRule: events.Rule;
+  /** CancelRotateSecret: a secret's rotation was turned off. */
+  public readonly rotationCancelRule: events.Rule;
+  /**
+   * PutKeyPolicy, DisableKeyRotation, or a CreateGrant made directly (not by an AWS service for its
+   * resource) on the watched secrets' keys. Disabled while no watched secret has a key of this app.
+   */
+  public readonly keyAccessChangeRule: events.Rule;
+  /**
+   * Code or configuration of a watched secret's rotation function changed (or the function deleted
+   * or created again under its name). Disabled while no secret is watched.
+   */
+  public readonly rotationFunctionCodeChangeRule: events.Rule;
   /** The trail, if `createTrail`. */
   public readonly trail?: cloudtrail.Trail;
+
+  private readonly rotationRoleArns: string[] = [];
+  private readonly rotationFunctions: lambda.IFunction[] = [];
+  private readonly keyArns: string[] = [];
+  private readonly watched = new Set<RotatingSecret>();
 
   constructor(scope: Construct, id: string, props: SecretAlertsProps = {}) {
     super(scope, id);
@@ -100,11 +151,77 @@ export class SecretAlerts extends Construct {
     this.keyDeletionRule = this.rule('KeyDeletion', 'A KMS key was scheduled for deletion or disabled',
       'aws.kms', 'kms.amazonaws.com', ['AWS API Call via CloudTrail'], ['ScheduleKeyDeletion', 'DisableKey']);
 
+    const stack = Stack.of(this);
+    this.secretValueWriteRule = this.ruleFor('SecretValueWrite', 'A secret\'s value was written by someone other than its rotation function', {
+      source: ['aws.secretsmanager'],
+      detailType: API_CALL,
+      detail: {
+        eventSource: [SECRETS_SOURCE],
+        eventName: ['PutSecretValue', 'UpdateSecret'],
+        // role sessions other than the rotation functions', and every caller that is no role session (users, root)
+        $or: Lazy.any({
+          produce: () => (this.rotationRoleArns.length === 0 ? undefined : [
+            { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ 'anything-but': this.rotationRoleArns }] } } } },
+            { userIdentity: { sessionContext: { sessionIssuer: { arn: [{ exists: false }] } } } },
+          ]),
+        }),
+      },
+    });
+    this.rotationFunctionChangeRule = this.ruleFor('RotationFunctionChange', 'A secret\'s rotation was handed to another function', {
+      source: ['aws.secretsmanager'],
+      detailType: API_CALL,
+      detail: {
+        eventSource: [SECRETS_SOURCE],
+        eventName: ['RotateSecret'],
+        requestParameters: {
+          rotationLambdaARN: Lazy.any({
+            produce: () => (this.rotationFunctions.length === 0 ? [{ exists: true }] : [{ 'anything-but': this.rotationFunctions.map((f) => f.functionArn) }]),
+          }),
+        },
+      },
+    });
+    this.rotationCancelRule = this.rule('RotationCancel', 'A secret\'s rotation was turned off',
+      'aws.secretsmanager', SECRETS_SOURCE, API_CALL, ['CancelRotateSecret']);
+    this.keyAccessChangeRule = this.ruleFor('KeyAccessChange', 'The policy, grants or rotation of a secret\'s key changed', {
+      source: ['aws.kms'],
+      detailType: API_CALL,
+      detail: {
+        eventSource: [KMS_SOURCE],
+        resources: Lazy.any({ produce: () => (this.keyArns.length === 0 ? undefined : { ARN: this.keyArns }) }),
+        $or: [
+          { eventName: ['PutKeyPolicy', 'DisableKeyRotation'] },
+          // a grant an AWS service makes for its own resource (an RDS instance's storage) is no alert
+          { eventName: ['CreateGrant'], userIdentity: { invokedBy: [{ exists: false }] } },
+        ],
+      },
+    }, () => this.keyArns.length > 0);
+    this.rotationFunctionCodeChangeRule = this.ruleFor('RotationFunctionCodeChange', 'A rotation function\'s code or configuration changed', {
+      source: ['aws.lambda'],
+      detailType: API_CALL,
+      detail: {
+        eventSource: [LAMBDA_SOURCE],
+        eventName: FUNCTION_CHANGES,
+        // callers name a function by name, ARN or partial ARN; the response names its ARN
+        $or: Lazy.any({
+          produce: () => {
+            const arns = this.rotationFunctions.map((f) => f.functionArn);
+            const names = this.rotationFunctions.flatMap((f) => [f.functionName, Fn.join(':', [stack.account, 'function', f.functionName])]);
+            return arns.length === 0 ? undefined : [
+              { requestParameters: { functionName: [...arns, ...names] } },
+              { responseElements: { functionArn: arns } },
+            ];
+          },
+        }),
+      },
+    }, () => this.rotationFunctions.length > 0);
+
+    for (const secret of props.secrets ?? []) this.watch(secret);
+
     // EventBridge may publish for these rules only (aws:SourceArn, aws:SourceAccount): aws-cdk-lib's
     // SnsTopic target would add an unconditioned statement for every rule of every account. The deny
     // keeps publishing for other rules out even if someone adds such a statement later.
-    const rules = [this.secretDeletionRule, this.resourcePolicyChangeRule, this.rotationFailureRule, this.keyDeletionRule];
-    const stack = Stack.of(this);
+    const rules = [this.secretDeletionRule, this.resourcePolicyChangeRule, this.rotationFailureRule, this.keyDeletionRule,
+      this.secretValueWriteRule, this.rotationFunctionChangeRule, this.rotationCancelRule, this.keyAccessChangeRule, this.rotationFunctionCodeChangeRule];
     this.topic.addToResourcePolicy(new iam.PolicyStatement({
       sid: 'AllowPublishFromAlertRules',
       principals: [new iam.ServicePrincipal('events.amazonaws.com')],
@@ -129,16 +246,50 @@ export class SecretAlerts extends Construct {
     }
   }
 
+  /**
+   * Guard `secret`'s rotation too: its rotation function's role may write its value (and no other
+   * principal may unnoticed), and its key and rotation function are watched. Secrets whose key is
+   * named by alias, or that use the AWS managed key, add no key; a custom rotation function without
+   * a role in this app adds no role, so its writes alert.
+   */
+  public watch(secret: RotatingSecret): void {
+    if (this.watched.has(secret)) return;
+    this.watched.add(secret);
+    const fn = secret.rotationFunction;
+    if (!this.rotationFunctions.includes(fn)) this.rotationFunctions.push(fn);
+    const role = fn.role;
+    if (role && !this.rotationRoleArns.includes(role.roleArn)) this.rotationRoleArns.push(role.roleArn);
+    if (!role) {
+      Annotations.of(this).addWarningV2('cdk-security-patterns:alerts-unknown-rotation-role',
+        `The rotation function of ${secret.node.path} has no role in this app, so its own writes of the secret's value alert too; pass the function with its role`);
+    }
+    const key = secret.encryptionKey;
+    if (key) {
+      const arn = key.keyArn;
+      if (!Token.isUnresolved(arn) && arn.includes(':alias/')) {
+        Annotations.of(this).addWarningV2('cdk-security-patterns:alerts-key-alias',
+          `The key of ${secret.node.path} is named by alias (${arn}); CloudTrail names keys by key ARN, so changes to it are not watched: pass the key by key ARN`);
+      } else if (!this.keyArns.includes(arn)) {
+        this.keyArns.push(arn);
+      }
+    }
+  }
+
   private rule(id: string, description: string, source: string, eventSource: string, detailType: string[], eventNames: string[]): events.Rule {
-    const rule = new events.Rule(this, id, {
-      description,
-      eventPattern: {
-        source: [source],
-        detailType,
-        detail: { eventSource: [eventSource], eventName: eventNames },
-      },
+    return this.ruleFor(id, description, {
+      source: [source],
+      detailType,
+      detail: { eventSource: [eventSource], eventName: eventNames },
     });
+  }
+
+  /** A rule to the topic; `enabled` is asked at synthesis (a rule with nothing to watch yet stays off). */
+  private ruleFor(id: string, description: string, eventPattern: events.EventPattern, enabled?: () => boolean): events.Rule {
+    const rule = new events.Rule(this, id, { description, eventPattern });
     rule.addTarget(new AlertTopicTarget(this.topic));
+    if (enabled) {
+      (rule.node.defaultChild as events.CfnRule).state = Lazy.string({ produce: () => (enabled() ? 'ENABLED' : 'DISABLED') });
+    }
     return rule;
   }
 

@@ -1,10 +1,13 @@
 import { Stack } from 'aws-cdk-lib';
-import { Match, Template } from 'aws-cdk-lib/assertions';
+import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import { SecretAlerts } from '../../lib/secrets';
+import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { RotatingSecret, RotationStrategy, SecretAlerts } from '../../lib/secrets';
 import { AccessModel } from '../support/access-model';
 import { complianceFindings } from '../support/compliance';
-import { apiCallEvent, matchesEventPattern, SAMPLE_KEY_ARN, SAMPLE_SECRET_ARN, serviceEvent } from './event-pattern';
+import {
+  apiCallEvent, concretePattern, iamUser, kmsCallEvent, matchesEventPattern, roleSession, rootUser, SAMPLE_KEY_ARN, SAMPLE_SECRET_ARN, serviceEvent,
+} from './event-pattern';
 import { newStack } from './helpers';
 import { testApp } from '../support/app';
 
@@ -36,7 +39,7 @@ describe('SecretAlerts', () => {
     template.resourceCountIs('AWS::SNS::Topic', 1);
     template.hasResourceProperties('AWS::SNS::Topic', { KmsMasterKeyId: { 'Fn::GetAtt': [stack.getLogicalId(alerts.encryptionKey.node.defaultChild as never), 'Arn'] } });
     template.hasResourceProperties('AWS::KMS::Key', { EnableKeyRotation: true });
-    template.resourceCountIs('AWS::Events::Rule', 4);
+    template.resourceCountIs('AWS::Events::Rule', 9);
     const topicId = stack.getLogicalId(alerts.topic.node.defaultChild as never);
     for (const rule of Object.values(template.findResources('AWS::Events::Rule'))) {
       expect(rule.Properties.Targets).toEqual([expect.objectContaining({ Arn: { Ref: topicId } })]);
@@ -94,8 +97,140 @@ describe('SecretAlerts', () => {
       expect(matchesEventPattern(pattern, events.DisableKey)).toBe(true);
       expect(matchesEventPattern({ ...pattern, 'detail-type': ['aws api call via cloudtrail'] }, events.DisableKey)).toBe(false);
       expect(matchesEventPattern({ ...pattern, detail: { eventName: ['DisableKey'], missing: ['x'] } }, events.DisableKey)).toBe(false);
-      expect(() => matchesEventPattern({ source: [{ prefix: 'aws.' }] }, events.DisableKey)).toThrow('content filters are not supported');
+      expect(matchesEventPattern({ source: [{ prefix: 'aws.' }] }, events.DisableKey)).toBe(true);
+      // anything-but and every other filter but exists:false need the field
+      expect(matchesEventPattern({ detail: { missing: [{ 'anything-but': ['x'] }] } }, events.DisableKey)).toBe(false);
+      expect(matchesEventPattern({ detail: { missing: { deeper: [{ exists: false }] } } }, events.DisableKey)).toBe(true);
+      expect(matchesEventPattern({ detail: { eventName: [{ exists: false }] } }, events.DisableKey)).toBe(false);
+      expect(matchesEventPattern({ detail: { $or: [{ eventName: ['Other'] }, { eventSource: ['kms.amazonaws.com'] }] } }, events.DisableKey)).toBe(true);
+      expect(matchesEventPattern({ detail: { $or: [{ eventName: ['Other'] }, { eventSource: ['other'] }] } }, events.DisableKey)).toBe(false);
+      expect(() => matchesEventPattern({ source: [{ numeric: ['>', 0] }] }, events.DisableKey)).toThrow('the content filter numeric is not supported');
     });
+  });
+
+  describe('with watched secrets, the rules fire on what an attack on rotation needs and not on the rotation\'s own calls', () => {
+    const stack = newStack('Watched');
+    const watchedByProp = new RotatingSecret(stack, 'ApiKey', { rotation: RotationStrategy.randomKey() });
+    // another strategy's options: another shared rotation function and role
+    const watchedLater = new RotatingSecret(stack, 'LongApiKey', { rotation: RotationStrategy.randomKey({ keyLength: 40 }) });
+    const alerts = new SecretAlerts(stack, 'Alerts', { secrets: [watchedByProp] });
+    alerts.watch(watchedLater);
+    alerts.watch(watchedByProp);
+    const template = Template.fromStack(stack).toJSON();
+    const model = new AccessModel([stack]);
+    const resolve = (intrinsic: { Ref?: string; 'Fn::GetAtt'?: [string, string] }) => {
+      const [logicalId, attribute] = intrinsic['Fn::GetAtt'] ?? [intrinsic.Ref!, 'Ref'];
+      const arn = model.arnOfLogicalId(stack.stackName, logicalId);
+      if (attribute === 'Arn') return arn;
+      if (template.Resources[logicalId].Type === 'AWS::Lambda::Function') return arn.split(':').pop()!;
+      throw new Error(`no concrete value for ${JSON.stringify(intrinsic)}`);
+    };
+    const rules = {
+      secretDeletionRule: alerts.secretDeletionRule,
+      resourcePolicyChangeRule: alerts.resourcePolicyChangeRule,
+      rotationFailureRule: alerts.rotationFailureRule,
+      keyDeletionRule: alerts.keyDeletionRule,
+      secretValueWriteRule: alerts.secretValueWriteRule,
+      rotationFunctionChangeRule: alerts.rotationFunctionChangeRule,
+      rotationCancelRule: alerts.rotationCancelRule,
+      keyAccessChangeRule: alerts.keyAccessChangeRule,
+      rotationFunctionCodeChangeRule: alerts.rotationFunctionCodeChangeRule,
+    };
+    const patterns = Object.fromEntries(Object.entries(rules).map(([name, rule]) => {
+      const resource = template.Resources[stack.getLogicalId(rule.node.defaultChild as never)];
+      expect(resource.Properties.State).toBe('ENABLED');
+      return [name, concretePattern(resource.Properties.EventPattern, resolve)];
+    }));
+    const firing = (event: Record<string, unknown>) => Object.keys(patterns).filter((name) => matchesEventPattern(patterns[name], event));
+
+    const fnA = watchedByProp.rotationFunction;
+    const fnB = watchedLater.rotationFunction;
+    const fnArn = model.arnOf(fnA);
+    const fnName = fnArn.split(':').pop()!;
+    const rotator = roleSession(model.arnOf(fnA.role!), fnName);
+    const otherRotator = roleSession(model.arnOf(fnB.role!), model.arnOf(fnB).split(':').pop()!);
+    const secretArn = model.arnOf(watchedByProp.secret);
+    const keyArn = model.arnOf(watchedByProp.encryptionKey!);
+    const otherKeyArn = model.arnOf(watchedLater.encryptionKey!);
+    const secretId = { secretId: secretArn };
+    const value = { ...secretId, clientRequestToken: 'c1a6e3a0-0000-4000-8000-000000000000', versionStages: ['AWSPENDING'] };
+    const viaSecretsManager = { ...rotator, invokedBy: 'secretsmanager.amazonaws.com' };
+    const attackerFunction = 'arn:aws:lambda:us-east-1:111111111111:function:innocent-looking';
+    const fnResponse = { functionName: fnName, functionArn: fnArn, runtime: 'nodejs24.x' };
+
+    test.each<[string, Record<string, unknown>, string[]]>([
+      // the attacks
+      ['an administrator writes a value', apiCallEvent('secretsmanager', 'PutSecretValue', value), ['secretValueWriteRule']],
+      ['an administrator updates the secret (value or key)', apiCallEvent('secretsmanager', 'UpdateSecret', { ...secretId, kmsKeyId: SAMPLE_KEY_ARN }), ['secretValueWriteRule']],
+      ['an IAM user writes with an access key', apiCallEvent('secretsmanager', 'PutSecretValue', value, { userIdentity: iamUser('mallory') }), ['secretValueWriteRule']],
+      ['the root user writes', apiCallEvent('secretsmanager', 'PutSecretValue', value, { userIdentity: rootUser() }), ['secretValueWriteRule']],
+      ['a role named like the rotation role writes', apiCallEvent('secretsmanager', 'PutSecretValue', value,
+        { userIdentity: roleSession(`${model.arnOf(fnA.role!)}-copy`, fnName) }), ['secretValueWriteRule']],
+      ['rotation is handed to another function', apiCallEvent('secretsmanager', 'RotateSecret', { ...secretId, rotationLambdaARN: attackerFunction }), ['rotationFunctionChangeRule']],
+      ['rotation is cancelled', apiCallEvent('secretsmanager', 'CancelRotateSecret', secretId), ['rotationCancelRule']],
+      ['the key policy of a watched secret changes', kmsCallEvent('PutKeyPolicy', keyArn, { policyName: 'default' }), ['keyAccessChangeRule']],
+      ['the key of the secret watched later gets a new policy', kmsCallEvent('PutKeyPolicy', otherKeyArn, { policyName: 'default' }), ['keyAccessChangeRule']],
+      ['a grant on the key is created directly', kmsCallEvent('CreateGrant', keyArn, { granteePrincipal: 'arn:aws:iam::999999999999:root', operations: ['Decrypt'] }), ['keyAccessChangeRule']],
+      ['rotation of the key is turned off', kmsCallEvent('DisableKeyRotation', keyArn), ['keyAccessChangeRule']],
+      ['the rotation function gets new code (by name)', apiCallEvent('lambda', 'UpdateFunctionCode20150331v2', { functionName: fnName, publish: false }, { responseElements: fnResponse }), ['rotationFunctionCodeChangeRule']],
+      ['the rotation function gets new code (by ARN, the response left out)', apiCallEvent('lambda', 'UpdateFunctionCode20150331v2', { functionName: fnArn }), ['rotationFunctionCodeChangeRule']],
+      ['the rotation function gets new code (by partial ARN)', apiCallEvent('lambda', 'UpdateFunctionCode20150331v2', { functionName: `111111111111:function:${fnName}` }), ['rotationFunctionCodeChangeRule']],
+      ['the rotation function gets a layer (named in a form the rule does not list, the response names it)', apiCallEvent('lambda', 'UpdateFunctionConfiguration20150331v2',
+        { functionName: `${fnArn}:$LATEST`, layers: ['arn:aws:lambda:us-east-1:999999999999:layer:x:1'] }, { responseElements: fnResponse }), ['rotationFunctionCodeChangeRule']],
+      ['the function watched later gets new environment variables', apiCallEvent('lambda', 'UpdateFunctionConfiguration20150331v2',
+        { functionName: model.arnOf(fnB).split(':').pop(), environment: { variables: { NODE_OPTIONS: '--require /tmp/x.js' } } }), ['rotationFunctionCodeChangeRule']],
+      ['the rotation function is deleted to be created again', apiCallEvent('lambda', 'DeleteFunction20150331', { functionName: fnName }), ['rotationFunctionCodeChangeRule']],
+      // the rotation's own calls, the deploy's and unrelated ones
+      ['the rotation function writes AWSPENDING', apiCallEvent('secretsmanager', 'PutSecretValue', value, { userIdentity: rotator }), []],
+      ['the other rotation function writes its secret', apiCallEvent('secretsmanager', 'PutSecretValue', value, { userIdentity: otherRotator }), []],
+      ['the rotation function moves AWSCURRENT', apiCallEvent('secretsmanager', 'UpdateSecretVersionStage', { ...secretId, versionStage: 'AWSCURRENT' }, { userIdentity: rotator }), []],
+      ['the rotation function reads', apiCallEvent('secretsmanager', 'GetSecretValue', { ...secretId, versionStage: 'AWSCURRENT' }, { userIdentity: rotator }), []],
+      ['the rotation function asks for a password', apiCallEvent('secretsmanager', 'GetRandomPassword', { passwordLength: 32 }, { userIdentity: rotator }), []],
+      ['Secrets Manager decrypts for the rotation function', kmsCallEvent('Decrypt', keyArn, {}, { userIdentity: viaSecretsManager }), []],
+      ['CloudFormation sets the watched rotation function', apiCallEvent('secretsmanager', 'RotateSecret', { ...secretId, rotationLambdaARN: fnArn }), []],
+      ['someone rotates now with the configured function', apiCallEvent('secretsmanager', 'RotateSecret', secretId), []],
+      ['RDS creates a grant on the key for its storage', kmsCallEvent('CreateGrant', keyArn, { granteePrincipal: 'rds.amazonaws.com' },
+        { userIdentity: { ...roleSession('arn:aws:iam::111111111111:role/cdk-hnb659fds-cfn-exec-role', 'AWSCloudFormation'), invokedBy: 'rds.amazonaws.com' } }), []],
+      ['rotation of the key is turned on', kmsCallEvent('EnableKeyRotation', keyArn), []],
+      ['another key\'s policy changes', kmsCallEvent('PutKeyPolicy', SAMPLE_KEY_ARN, { policyName: 'default' }), []],
+      ['another function gets new code', apiCallEvent('lambda', 'UpdateFunctionCode20150331v2', { functionName: 'my-app-api' },
+        { responseElements: { functionName: 'my-app-api', functionArn: 'arn:aws:lambda:us-east-1:111111111111:function:my-app-api' } }), []],
+      ['the rotation function is read', apiCallEvent('lambda', 'GetFunction20150331v2', { functionName: fnName }), []],
+    ])('%s', (_name, event, expected) => {
+      expect(firing(event)).toEqual(expected);
+    });
+
+    test('every watched function, role and key is named once', () => {
+      const write = JSON.stringify(patterns.secretValueWriteRule);
+      expect(write.split(model.arnOf(fnA.role!)).length - 1).toBe(1);
+      expect(write).toContain(model.arnOf(fnB.role!));
+      expect(patterns.keyAccessChangeRule.detail.resources.ARN).toEqual([keyArn, otherKeyArn]);
+      expect(patterns.rotationFunctionChangeRule.detail.requestParameters.rotationLambdaARN).toEqual([{ 'anything-but': [fnArn, model.arnOf(fnB)] }]);
+    });
+  });
+
+  test('without watched secrets, every value write alerts, and the key and function rules are off', () => {
+    const { stack, alerts, template } = built('plain');
+    const resource = (rule: { node: { defaultChild?: unknown } }) => template.toJSON().Resources[stack.getLogicalId(rule.node.defaultChild as never)];
+    expect(resource(alerts.keyAccessChangeRule).Properties.State).toBe('DISABLED');
+    expect(resource(alerts.rotationFunctionCodeChangeRule).Properties.State).toBe('DISABLED');
+    const write = resource(alerts.secretValueWriteRule).Properties;
+    expect(write.State).toBe('ENABLED');
+    const rotation = roleSession('arn:aws:iam::111111111111:role/SomeRotationRole', 'some-function');
+    expect(matchesEventPattern(write.EventPattern, apiCallEvent('secretsmanager', 'PutSecretValue', { secretId: SAMPLE_SECRET_ARN }, { userIdentity: rotation }))).toBe(true);
+  });
+
+  test('warns when a watched secret\'s key is named by alias, which CloudTrail never names', () => {
+    const stack = newStack();
+    const imported = secretsmanager.Secret.fromSecretAttributes(stack, 'Imported', {
+      secretCompleteArn: SAMPLE_SECRET_ARN,
+      encryptionKey: kms.Key.fromKeyArn(stack, 'AliasKey', 'arn:aws:kms:us-east-1:111111111111:alias/my-app'),
+    });
+    const secret = new RotatingSecret(stack, 'Secret', { existingSecret: imported, rotation: RotationStrategy.randomKey() });
+    const alerts = new SecretAlerts(stack, 'Alerts', { secrets: [secret] });
+    Annotations.fromStack(stack).hasWarning('/Test/Alerts', Match.stringLikeRegexp('The key of Test/Secret is named by alias \\(arn:aws:kms:us-east-1:111111111111:alias/my-app\\)'));
+    const rule = Template.fromStack(stack).toJSON().Resources[stack.getLogicalId(alerts.keyAccessChangeRule.node.defaultChild as never)];
+    expect(rule.Properties.State).toBe('DISABLED');
   });
 
   test('lets EventBridge publish to the topic and use its key, and nobody publish over plain HTTP', () => {
