@@ -100,21 +100,32 @@ export const rotatingDatabaseSecret: Example = {
       removalPolicy: RemovalPolicy.SNAPSHOT,
     });
 
-    // The master secret, created by RDS, rotated single-user by the shared postgres function.
+    // The master secret, created by RDS, rotated single-user by the shared postgres function. Every
+    // login uses verified TLS (the default), and goes only to this database (its DatabaseTarget).
     const master = new RotatingSecret(stack, 'MasterSecret', {
       existingSecret: instance.secret!,
-      rotation: RotationStrategy.postgresSingleUser({ requireTls: true }),
+      rotation: RotationStrategy.postgresSingleUser(),
       database: DatabaseTarget.instance(instance),
       vpc,
       secretsManagerEndpoint: true,
     });
 
     // The application's user: two users take turns, so connections made with the current password
-    // keep working while the other one changes.
+    // keep working while the other one changes. The database starts empty: the first rotation creates
+    // app_user (and app_user_clone) with the master secret and the privileges declared here.
     const appUser = new RotatingSecret(stack, 'AppUserSecret', {
       secretName: 'rotating-database-secret/app-user',
       description: 'Credentials of the application user of the example database',
-      rotation: RotationStrategy.postgresAlternatingUsers({ masterSecret: master.secret, requireTls: true }),
+      rotation: RotationStrategy.postgresAlternatingUsers({
+        masterSecret: master.secret,
+        databaseUser: {
+          grants: [
+            { privileges: ['CONNECT', 'TEMPORARY'], database: 'app' },
+            { privileges: ['USAGE'], schema: 'public' },
+            { privileges: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'], schema: 'public', table: '*' },
+          ],
+        },
+      }),
       database: DatabaseTarget.instance(instance),
       username: 'app_user',
       databaseName: 'app',

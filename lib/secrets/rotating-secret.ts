@@ -250,7 +250,7 @@ export class RotatingSecret extends Construct {
         replicaKeys: replicaKeys(props.replicas),
       }));
       dependencies.push(shared.invokePermission);
-      if (props.database) shared.connectTo(props.database);
+      shared.addDatabaseSecret(this, { database: props.database, username: props.username, strategy });
       if (shared.securityGroup) dependencies.push(shared.securityGroup);
       if (shared.endpoint) dependencies.push(shared.endpoint);
     }

@@ -3,6 +3,7 @@ import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
   DEFAULT_EXCLUDE_CHARACTERS, DEFAULT_PASSWORD_LENGTH, LAMBDA_CA_BUNDLE, MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, ROTATION_ENV,
+  parseDatabaseUsers, type DatabaseFamily, type DatabaseUserDeclaration,
 } from './private/rotation-contract';
 
 // The password defaults and limits are the rotation engine's (private/rotation-contract.ts). The
@@ -27,10 +28,65 @@ export interface DatabaseRotationOptions {
    */
   readonly excludePunctuation?: boolean;
   /**
-   * Connect to the database over TLS only. A secret whose JSON has `"ssl": true` requires TLS too.
-   * @default false
+   * Verified TLS (the certificate chains to a trusted CA, the RDS CAs included, and names the
+   * secret's host) for every database login, and a secret whose JSON says `"ssl": false` is
+   * refused. `false` lets a secret opt out of TLS with `"ssl": false`; every other secret still gets
+   * verified TLS, and a TLS failure never falls back to plain TCP.
+   * @default true
    */
   readonly requireTls?: boolean;
+}
+
+/**
+ * One privilege grant of a database user the alternating-users strategies create. Which fields
+ * apply depends on the engine:
+ * - PostgreSQL: `table` (a name, or `*` for every table of the schema) with `schema` grants on
+ *   tables of the secret's database; `schema` alone grants on the schema; `database` alone on the
+ *   database.
+ * - MySQL/MariaDB: `database` and `table` (`*` or absent for every table) grant on
+ *   `database`.`table`; neither grants globally; `schema` does not apply.
+ */
+export interface DatabaseGrant {
+  /** Privilege keywords, e.g. `['SELECT', 'INSERT']`, from the engine's list for that level. */
+  readonly privileges: string[];
+  /**
+   * The database.
+   * @default - PostgreSQL: the secret's database (table and schema grants) or none; MySQL: global (`*.*`)
+   */
+  readonly database?: string;
+  /**
+   * PostgreSQL schema.
+   * @default - `public` for table grants; none otherwise
+   */
+  readonly schema?: string;
+  /**
+   * The table, or `*` for every table.
+   * @default - no table: a schema or database grant (PostgreSQL), every table of `database` (MySQL)
+   */
+  readonly table?: string;
+}
+
+/**
+ * The database user an alternating-users secret is for, as the rotation function creates it (with
+ * the master secret) when the secret's first rotation finds it missing.
+ */
+export interface DatabaseUserOptions {
+  /**
+   * Roles the user becomes a member of (PostgreSQL roles; MySQL 8 and MariaDB roles, made default
+   * roles; MariaDB activates one).
+   * @default - no roles
+   */
+  readonly roles?: string[];
+  /**
+   * Privileges granted to the user.
+   * @default - no grants
+   */
+  readonly grants?: DatabaseGrant[];
+  /**
+   * MySQL/MariaDB only: the host part of the account (`'user'@'host'`).
+   * @default '%'
+   */
+  readonly accountHost?: string;
 }
 
 /** Options of the alternating-users database strategies. */
@@ -41,6 +97,15 @@ export interface AlternatingUsersRotationOptions extends DatabaseRotationOptions
    * user. Its ARN is written to the rotated secret's `masterarn` field.
    */
   readonly masterSecret: secretsmanager.ISecret;
+
+  /**
+   * Create the secret's user on its first rotation if it does not exist yet, with these roles and
+   * grants, so a new secret rotates on an empty database without a manual step. The rotation
+   * function creates only users declared here, never one a secret's value names otherwise, and never
+   * takes over a user that exists with another password. Applies to a new secret (its `username`).
+   * @default - the user must exist with the secret's first password before the first rotation
+   */
+  readonly databaseUser?: DatabaseUserOptions;
 }
 
 /** Options of the random API key strategy. */
@@ -131,7 +196,7 @@ export class RotationStrategy {
 
   private static database(factory: string, engine: Engine, name: string, options: DatabaseRotationOptions, masterSecret?: secretsmanager.ISecret): RotationStrategy {
     const settings = passwordSettings(factory, 'passwordLength', options.passwordLength, options.excludeCharacters, options.excludePunctuation);
-    return new RotationStrategy(name, engine, settings, options.requireTls ?? false, masterSecret);
+    return new RotationStrategy(name, engine, settings, options.requireTls ?? true, masterSecret);
   }
 
   private static alternating(factory: string, engine: Engine, name: string, options: AlternatingUsersRotationOptions): RotationStrategy {
@@ -140,7 +205,13 @@ export class RotationStrategy {
         + 'alternating users are created and updated with the master user\'s credentials, so pass { masterSecret: instance.secret } '
         + `or use RotationStrategy.${factory.replace('AlternatingUsers', 'SingleUser')}()`);
     }
-    return RotationStrategy.database(factory, engine, name, options, options.masterSecret);
+    const strategy = RotationStrategy.database(factory, engine, name, options, options.masterSecret);
+    if (options.databaseUser) {
+      // checked now with a stand-in name; the secret's own username is checked when it joins the function
+      strategy._databaseUser = options.databaseUser;
+      strategy._databaseUserDeclaration('user', `RotationStrategy.${factory}: databaseUser`);
+    }
+    return strategy;
   }
 
   /**
@@ -161,6 +232,8 @@ export class RotationStrategy {
   public readonly _password: PasswordSettings;
   /** @internal */
   public readonly _requireTls: boolean;
+  /** The user alternating users create on a first rotation. @internal */
+  public _databaseUser?: DatabaseUserOptions;
 
   private constructor(name: string, engine: Engine, password: PasswordSettings, requireTls: boolean,
     masterSecret?: secretsmanager.ISecret, customFunction?: lambda.IFunction) {
@@ -175,6 +248,29 @@ export class RotationStrategy {
   /** Whether the secret holds database credentials (engine, host, port, username, password). @internal */
   public get _isDatabase(): boolean {
     return this._engine === Engine.POSTGRES || this._engine === Engine.MYSQL;
+  }
+
+  /**
+   * The DATABASE_USERS entry for `username`, checked with the engine's own rules (so nothing the
+   * engine would refuse is deployed); undefined without databaseUser or with unresolved tokens.
+   * Errors start with `where`. @internal
+   */
+  public _databaseUserDeclaration(username: string, where: string): DatabaseUserDeclaration | undefined {
+    const user = this._databaseUser;
+    if (!user) return undefined;
+    const declaration = {
+      username,
+      roles: user.roles ?? [],
+      grants: (user.grants ?? []).map((g) => ({ ...g })),
+      ...(user.accountHost !== undefined ? { accountHost: user.accountHost } : {}),
+    };
+    const json = JSON.stringify([declaration]);
+    if (Token.isUnresolved(json)) return undefined;
+    try {
+      return parseDatabaseUsers(json, this._engine as DatabaseFamily)[0];
+    } catch (err) {
+      throw new Error(`${where}: ${(err as Error).message.replace(`${ROTATION_ENV.DATABASE_USERS}[0]`, 'the user')}`);
+    }
   }
 
   /** Environment of the shared rotation function (contract with handlers/rotation). @internal */

@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
-import { Annotations, Duration, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, Duration, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -12,6 +12,7 @@ import { SecureKey } from '../common/secure-key';
 import { allowCloudWatchLogs } from '../private/cloudwatch-logs-key';
 import { DatabaseTarget } from './database-target';
 import { allowInvokeBySecretsManager, RotatedSecretAccess, SecretsPolicies } from './private/rotation-access';
+import { formatAllowedEndpoints, parseAllowedEndpoints, ROTATION_ENV, type DatabaseUserDeclaration } from './private/rotation-contract';
 import { secretsManagerEndpoint } from './private/secrets-manager-endpoint';
 import { RotationStrategy } from './rotation-strategy';
 
@@ -78,6 +79,12 @@ export class SharedRotationFunction extends Construct {
 
   private readonly policies: SecretsPolicies;
   private readonly connected = new Set<ec2.Connections>();
+  /** `host:port` of every database target of the function's secrets (ALLOWED_DATABASE_ENDPOINTS). */
+  private readonly endpoints: string[] = [];
+  /** Paths of database secrets that name no database target: their endpoints cannot be pinned. */
+  private readonly unpinned: string[] = [];
+  /** DATABASE_USERS, by user name, with the secret that declared each. */
+  private readonly users = new Map<string, { declaration: DatabaseUserDeclaration; by: string }>();
   /** The first construct that asked for the function, and so chose its runtime. */
   private readonly firstRequest: IConstruct;
 
@@ -235,6 +242,71 @@ export class SharedRotationFunction extends Construct {
    */
   public addSecret(access: RotatedSecretAccess): IDependable {
     return this.policies.add(access);
+  }
+
+  /**
+   * Adds a secret's database side: the function may connect to its database target, and only to the
+   * targets of its secrets (ALLOWED_DATABASE_ENDPOINTS, unless one of them names no target), and it
+   * may create the secret's declared user on a first rotation (DATABASE_USERS).
+   */
+  public addDatabaseSecret(secret: IConstruct, options: { database?: DatabaseTarget; username?: string; strategy: RotationStrategy }): void {
+    const { database, strategy } = options;
+    if (database) this.connectTo(database);
+    if (!strategy._isDatabase) return;
+    if (database) {
+      this.allowEndpoint(secret, database);
+    } else {
+      this.unpinned.push(secret.node.path);
+      Annotations.of(secret).addWarningV2('cdk-security-patterns:rotation-endpoint-unpinned',
+        `${secret.node.path} names no database, so its rotation function (${this.node.path}) cannot be limited to the databases of its secrets `
+        + 'and logs in wherever each secret version names (its own endpoint only); pass database to pin the endpoints');
+    }
+    if (strategy._databaseUser) this.declareUser(secret, options.username, strategy);
+  }
+
+  private allowEndpoint(secret: IConstruct, target: DatabaseTarget): void {
+    const host = target.host;
+    const port = target.port;
+    let entry: string;
+    if (!Token.isUnresolved(host) && !Token.isUnresolved(port)) {
+      entry = formatAllowedEndpoints([{ host, port }]);
+      try {
+        parseAllowedEndpoints(entry);
+      } catch (err) {
+        throw new Error(`RotatingSecret ${secret.node.path}: the database endpoint ${entry} is not one the rotation function can check: ${(err as Error).message}`);
+      }
+    } else {
+      // an RDS endpoint address and port: Fn::Join at deploy time
+      entry = `${host}:${Token.isUnresolved(port) ? Token.asString(port) : String(port)}`;
+    }
+    if (this.endpoints.includes(entry)) return;
+    this.endpoints.push(entry);
+    if (this.endpoints.length > 1) return;
+    this.function.addEnvironment(ROTATION_ENV.ALLOWED_DATABASE_ENDPOINTS, Token.asString(Lazy.any({
+      // one secret without a target means the list would lock it out: no list then (warned above)
+      produce: () => (this.unpinned.length > 0 ? undefined : this.endpoints.join(',')),
+    })));
+  }
+
+  private declareUser(secret: IConstruct, username: string | undefined, strategy: RotationStrategy): void {
+    const where = `RotatingSecret ${secret.node.path}`;
+    if (username === undefined) {
+      throw new Error(`${where}: databaseUser declares the user a new secret is for, got no username; pass username (not with existingSecret: `
+        + 'create that secret\'s user yourself, or drop databaseUser)');
+    }
+    const declaration = strategy._databaseUserDeclaration(username, `${where}: databaseUser`);
+    if (!declaration) return;
+    const existing = this.users.get(declaration.username);
+    if (existing) {
+      if (JSON.stringify(existing.declaration) === JSON.stringify(declaration)) return;
+      throw new Error(`${where}: databaseUser declares ${declaration.username} differently from ${existing.by}, which shares the rotation function ${this.node.path}; `
+        + 'declare one user the same way in both, or give them different usernames');
+    }
+    this.users.set(declaration.username, { declaration, by: secret.node.path });
+    if (this.users.size > 1) return;
+    this.function.addEnvironment(ROTATION_ENV.DATABASE_USERS, Lazy.string({
+      produce: () => JSON.stringify([...this.users.values()].map((u) => u.declaration)),
+    }));
   }
 
   /** Opens the database's security group to the function on the database port. */

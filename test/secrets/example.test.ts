@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import * as path from 'node:path';
 import { Stack } from 'aws-cdk-lib';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -72,6 +74,29 @@ describe('the rotating-database-secret example', () => {
       GenerateSecretString: {
         SecretStringTemplate: { 'Fn::Join': ['', Match.arrayWith([Match.stringLikeRegexp('"masterarn":"$'), { Ref: stack.getLogicalId(instance.secret!.node.defaultChild as never) }])] },
       },
+    });
+  });
+
+  test('deploys on an empty database: the first rotation creates app_user with its declared grants, and each function logs in only to the example database, over verified TLS', () => {
+    const { stack, master, appUser, instance } = example();
+    const env = (s: RotatingSecret) => stack.resolve((s.rotationFunction.node.defaultChild as lambda.CfnFunction).environment).variables;
+    // TLS by default: the example does not ask for it
+    expect(readFileSync(path.join(__dirname, '..', '..', 'examples', 'rotating-database-secret.ts'), 'utf8')).not.toMatch(/requireTls/);
+    const instanceId = stack.getLogicalId(instance.node.defaultChild as never);
+    const endpoint = { 'Fn::Join': ['', [{ 'Fn::GetAtt': [instanceId, 'Endpoint.Address'] }, ':', { 'Fn::GetAtt': [instanceId, 'Endpoint.Port'] }]] };
+    for (const secret of [master, appUser]) {
+      expect(env(secret)).toMatchObject({ REQUIRE_TLS: 'true', ALLOWED_DATABASE_ENDPOINTS: endpoint });
+    }
+    expect(env(master).DATABASE_USERS).toBeUndefined();
+    const [user] = JSON.parse(env(appUser).DATABASE_USERS);
+    expect(user).toEqual({
+      username: 'app_user',
+      roles: [],
+      grants: [
+        { privileges: ['CONNECT', 'TEMPORARY'], database: 'app' },
+        { privileges: ['USAGE'], schema: 'public' },
+        { privileges: ['SELECT', 'INSERT', 'UPDATE', 'DELETE'], schema: 'public', table: '*' },
+      ],
     });
   });
 

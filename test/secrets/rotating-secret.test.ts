@@ -220,7 +220,7 @@ describe('a database secret', () => {
     template.hasResourceProperties('AWS::Lambda::Function', {
       Environment: {
         Variables: {
-          ROTATION_STRATEGY: 'postgres-alternating-users', PASSWORD_LENGTH: '40', EXCLUDE_CHARACTERS: '"@/', EXCLUDE_PUNCTUATION: 'false', REQUIRE_TLS: 'false',
+          ROTATION_STRATEGY: 'postgres-alternating-users', PASSWORD_LENGTH: '40', EXCLUDE_CHARACTERS: '"@/', EXCLUDE_PUNCTUATION: 'false', REQUIRE_TLS: 'true',
           NODE_EXTRA_CA_CERTS: '/var/runtime/ca-cert.pem',
         },
       },
