@@ -3,3 +3,5 @@ export { IOrganizationalUnit, MemberAccount, OrganizationalUnits, Organizational
 export { PolicyTarget } from './policy-target';
 export { OrganizationPolicyProps, ServiceControlPolicy } from './service-control-policy';
 export { ResourceControlPolicy } from './resource-control-policy';
+export { Guardrail, GuardrailOptions, RegionGuardrailOptions } from './guardrail';
+export { Guardrails, GuardrailsProps } from './guardrails';

@@ -1,11 +1,11 @@
 import * as iam from 'aws-cdk-lib/aws-iam';
-import { OrganizationalUnits, PolicyTarget, ResourceControlPolicy, ServiceControlPolicy } from '../../lib/organization';
+import { Guardrail, Guardrails, OrganizationalUnits, PolicyTarget, ResourceControlPolicy, ServiceControlPolicy } from '../../lib/organization';
 import { FLAG_SETS, testStack } from '../support/app';
 import { complianceFindings } from '../support/compliance';
 
 /** cdk-nag 2 and 3 (four packs each) and the Control Tower guard rules over the organization constructs. */
 describe.each(FLAG_SETS)('compliance with %s feature flags', (featureFlags) => {
-  test('an OU tree with accounts, an SCP and an RCP have no findings', () => {
+  test('an OU tree with accounts, an SCP, an RCP and guardrails have no findings', () => {
     const stack = testStack('Org', { featureFlags });
     const ous = new OrganizationalUnits(stack, 'Ous', {
       parentId: 'r-a1b2',
@@ -22,6 +22,12 @@ describe.each(FLAG_SETS)('compliance with %s feature flags', (featureFlags) => {
         conditions: { StringNotEqualsIfExists: { 'aws:PrincipalOrgID': 'o-a1b2c3d4e5' } },
       })],
       targets: [PolicyTarget.root('r-a1b2')],
+    });
+    new Guardrails(stack, 'Guardrails', {
+      guardrails: [Guardrail.denyLeavingOrganization(), Guardrail.denyRootUser(), Guardrail.allowOnlyRegions(['eu-central-1']), Guardrail.protectSecurityServices(),
+        Guardrail.requireImdsv2(), Guardrail.protectRoles(Guardrail.cdkBootstrapRoleNames())],
+      exemptRoles: ['BreakGlass'],
+      targets: [PolicyTarget.organizationalUnit(ous.get('Security'))],
     });
     expect(complianceFindings(stack)).toEqual([]);
   });
