@@ -377,13 +377,11 @@ export class SecretAlerts extends Construct {
       cloudWatchLogGroup: logGroup,
       cloudWatchLogsRetention: logGroup ? undefined : logs.RetentionDays.ONE_YEAR,
     });
-    // The role CloudTrail assumes to write to the log group: for this trail of this account only.
-    const logsRole = trail.node.tryFindChild('LogsRole')?.node.defaultChild;
-    if (logsRole instanceof iam.CfnRole) {
-      logsRole.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition', {
-        StringEquals: { 'aws:SourceArn': trailArn, 'aws:SourceAccount': stack.account },
-      });
-    }
+    // The role CloudTrail assumes to write to the log group keeps aws-cdk-lib's trust, cloudtrail.amazonaws.com
+    // with no condition: CloudTrail does not send aws:SourceArn or aws:SourceAccount when it assumes
+    // the role for CloudWatch Logs delivery, so a trust conditioned on them ends delivery to the log
+    // group. What keeps other trails out: naming a role for a trail takes iam:PassRole on it, which
+    // no other account can be given, and the role may write to this one log group only.
     const logsPolicy = trail.node.tryFindChild('LogsRole')?.node.tryFindChild('DefaultPolicy');
     if (logsPolicy) {
       const reason = 'The role CloudTrail assumes to write to this trail\'s log group; aws-cdk-lib\'s Trail writes its policy (CreateLogStream and '

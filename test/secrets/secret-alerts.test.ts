@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { RotatingSecret, RotationStrategy, SecretAlerts } from '../../lib/secrets';
@@ -296,9 +297,11 @@ describe('SecretAlerts', () => {
   test.each(['plain', 'withTrail'] as const)('%s: every statement that allows an AWS service names the source (aws:SourceArn, aws:SourceAccount or the encryption context)', (kind) => {
     const { template } = built(kind);
     const guarded = ['aws:SourceArn', 'aws:SourceAccount', 'kms:EncryptionContext:aws:cloudtrail:arn', 'kms:EncryptionContext:aws:logs:arn'];
-    // The one allowed exception: EventBridge's use of the topic's key, where it sends no source keys
-    // (the topic policy names the rules instead).
-    const exempt = (id: string, statement: any) => /^AlertsKey/.test(id) && statement.Sid === 'AllowEventBridgeToPublishToTheEncryptedTopic';
+    // The allowed exceptions, where the service sends no source keys: EventBridge's use of the topic's
+    // key (the topic policy names the rules instead) and the trust of the trail's log role (naming a
+    // role for a trail takes iam:PassRole).
+    const exempt = (id: string, statement: any) => (/^AlertsKey/.test(id) && statement.Sid === 'AllowEventBridgeToPublishToTheEncryptedTopic')
+      || (/^AlertsTrailLogsRole[0-9A-F]{8}$/.test(id) && statement.Principal.Service === 'cloudtrail.amazonaws.com' && statement.Action === 'sts:AssumeRole');
     const unguarded: string[] = [];
     for (const [id, resource] of Object.entries<any>(template.toJSON().Resources)) {
       const p = resource.Properties ?? {};
@@ -334,10 +337,21 @@ describe('SecretAlerts', () => {
         context: { ...ownContext, 'kms:EncryptionContext:aws:cloudtrail:arn': foreignTrail } })).not.toBe('Allowed');
     });
 
-    test('assumes the log group role for this trail only', () => {
+    test('CloudTrail assumes the log group role as it really calls (no source keys); nobody else may, and the role writes to this log group only', () => {
       const role = alerts.trail!.node.findChild('LogsRole');
-      expect(model.check({ principal: 'cloudtrail.amazonaws.com', action: 'sts:AssumeRole', resource: role, context: ownContext })).toBe('Allowed');
-      expect(model.check({ principal: 'cloudtrail.amazonaws.com', action: 'sts:AssumeRole', resource: role, context: foreignContext })).not.toBe('Allowed');
+      model.assertDecision({ principal: 'cloudtrail.amazonaws.com', action: 'sts:AssumeRole', resource: role,
+        context: { 'aws:SourceArn': null, 'aws:SourceAccount': null } }, 'Allowed');
+      for (const other of ['lambda.amazonaws.com', 'events.amazonaws.com', 'arn:aws:iam::999999999999:role/Attacker', 'arn:aws:iam::111111111111:role/Developer']) {
+        expect([other, model.check({ principal: other, action: 'sts:AssumeRole', resource: role })]).toEqual([other, 'ImplicitlyDenied']);
+      }
+      const roleId = stack.getLogicalId(role.node.defaultChild as iam.CfnRole);
+      expect(built('withTrail').template.toJSON().Resources[roleId].Properties.AssumeRolePolicyDocument.Statement).toEqual([{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' } }]);
+      // what a session of the role can do: write to the trail's log group, nothing else
+      const logGroup = alerts.node.findChild('TrailLogGroup');
+      const stream = `${model.arnOf(logGroup)}:log-stream:111111111111_CloudTrail_us-east-1`;
+      expect(model.check({ principal: role, action: 'logs:PutLogEvents', resource: stream })).toBe('Allowed');
+      expect(model.check({ principal: role, action: 'logs:PutLogEvents', resource: 'arn:aws:logs:us-east-1:111111111111:log-group:other:log-stream:x' })).toBe('ImplicitlyDenied');
+      expect(model.check({ principal: role, action: 'secretsmanager:GetSecretValue', resource: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:any-AbCdEf' })).toBe('ImplicitlyDenied');
     });
 
     test('never decrypts with the key', () => {
