@@ -191,8 +191,8 @@ describe('DeveloperBoundary on a delegated admin with AdministratorAccess', () =
     expect(check('iam:CreateLoginProfile', 'arn:aws:iam::222222222222:user/admin')).toBe('ExplicitlyDenied');
   });
 
-  test('other policies can still be edited', () => {
-    expect(check('iam:CreatePolicyVersion', 'arn:aws:iam::222222222222:policy/app-policy')).toBe('Allowed');
+  test('without a delegatedRolePath no managed policy gets a new version: one attached to an administrator would escalate', () => {
+    expect(check('iam:CreatePolicyVersion', 'arn:aws:iam::222222222222:policy/app-policy')).toBe('ExplicitlyDenied');
   });
 });
 
@@ -354,7 +354,7 @@ describe('DeveloperBoundary escalation guards, under a boundary that allows all 
   test.each(['iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicyVersion', 'iam:DeletePolicy'])(
     '%s on the boundary policy itself is denied', (action) => {
       expect(check(admin, action, BOUNDARY)).toBe('ExplicitlyDenied');
-      expect(check(admin, action, 'arn:aws:iam::222222222222:policy/app-policy')).toBe('Allowed');
+      expect(check(control, action, BOUNDARY)).toBe('Allowed');
     });
 
   test.each([
