@@ -409,12 +409,21 @@ describe('MfaRequired: what a user may do with and without MFA', () => {
   const check = (action: string, resource: string, context: Record<string, boolean>) =>
     model.check({ principal: alice, action, resource, context, resourceAccount: '111111111111' });
 
-  const selfManagement: [string, string][] = [
-    ['iam:CreateVirtualMFADevice', 'arn:aws:iam::111111111111:mfa/alice'],
-    ['iam:EnableMFADevice', ALICE], ['iam:GetMFADevice', ALICE], ['iam:GetUser', ALICE], ['iam:ListMFADevices', ALICE],
-    ['iam:ResyncMFADevice', ALICE], ['iam:ListVirtualMFADevices', '*'], ['sts:GetSessionToken', '*'],
+  const enrolment: [string, string][] = [
+    ['iam:CreateVirtualMFADevice', 'arn:aws:iam::111111111111:mfa/alice'], ['iam:EnableMFADevice', ALICE], ['iam:ResyncMFADevice', ALICE],
   ];
-  test.each(selfManagement)('without MFA, %s (setting up MFA and signing in with it) stays allowed', (action, resource) => {
+  test.each(enrolment)('signed in to the console without MFA, %s (enrolling a device) stays allowed', (action, resource) => {
+    expect(check(action, resource, NO_MFA)).toBe('Allowed');
+  });
+  test.each(enrolment)('with a long-term access key alone, %s is denied: a key thief cannot enrol their own device', (action, resource) => {
+    expect(check(action, resource, LONG_TERM_KEY)).toBe('ExplicitlyDenied');
+    expect(check(action, resource, { 'aws:MultiFactorAuthPresent': true })).toBe('Allowed');
+  });
+
+  const viewing: [string, string][] = [
+    ['iam:GetMFADevice', ALICE], ['iam:GetUser', ALICE], ['iam:ListMFADevices', ALICE], ['iam:ListVirtualMFADevices', '*'], ['sts:GetSessionToken', '*'],
+  ];
+  test.each(viewing)('without MFA, %s (seeing the own device; GetSessionToken is beyond any policy) stays allowed', (action, resource) => {
     expect(check(action, resource, NO_MFA)).toBe('Allowed');
     expect(check(action, resource, LONG_TERM_KEY)).toBe('Allowed');
   });
@@ -428,6 +437,56 @@ describe('MfaRequired: what a user may do with and without MFA', () => {
     expect(check(action, resource, NO_MFA)).toBe('ExplicitlyDenied');
     expect(check(action, resource, LONG_TERM_KEY)).toBe('ExplicitlyDenied');
     expect(check(action, resource, { 'aws:MultiFactorAuthPresent': true })).toBe('Allowed');
+  });
+});
+
+describe('MfaRequired: the access-key enrolment route, from the attacker\'s side', () => {
+  // control: the same administrator outside the MfaRequired group may enrol with a bare access key,
+  // so the denial below is MfaRequired's doing
+  const stack = new Stack(testApp(), 'Users', { env: DEV });
+  const admins = [iam.ManagedPolicy.fromAwsManagedPolicyName('AdministratorAccess')];
+  const humans = new iam.Group(stack, 'Humans', { path: '/people/', managedPolicies: admins });
+  const alice = new iam.User(stack, 'Alice', { userName: 'alice', groups: [humans] });
+  const outsider = new iam.User(stack, 'Outsider', { userName: 'outsider', managedPolicies: admins });
+  new MfaRequired(stack, 'Mfa', { groups: [humans] });
+  const model = new AccessModel([stack]);
+  const enable = (principal: iam.IUser, user: string) =>
+    model.check({ principal, action: 'iam:EnableMFADevice', resource: `arn:aws:iam::111111111111:user/${user}`, resourceAccount: '111111111111' });
+
+  test('a thief with alice\'s access key cannot enable a device for her; without MfaRequired the same call is open', () => {
+    expect(enable(alice, 'alice')).toBe('ExplicitlyDenied');
+    expect(enable(outsider, 'outsider')).toBe('Allowed');
+  });
+});
+
+describe('MfaRequired with allowSelfEnrolment: false (an administrator enrols)', () => {
+  const stack = new Stack(testApp(), 'Users', { env: DEV });
+  const admins = [iam.ManagedPolicy.fromAwsManagedPolicyName('AdministratorAccess')];
+  const humans = new iam.Group(stack, 'Humans', { path: '/people/', managedPolicies: admins });
+  const alice = new iam.User(stack, 'Alice', { userName: 'alice', groups: [humans] });
+  new MfaRequired(stack, 'Mfa', { groups: [humans], allowSelfEnrolment: false });
+  const model = new AccessModel([stack]);
+  const ALICE = 'arn:aws:iam::111111111111:user/alice';
+  const check = (action: string, resource: string, context: Record<string, boolean>) =>
+    model.check({ principal: alice, action, resource, context, resourceAccount: '111111111111' });
+
+  test.each([['iam:CreateVirtualMFADevice', 'arn:aws:iam::111111111111:mfa/alice'], ['iam:EnableMFADevice', ALICE], ['iam:ResyncMFADevice', ALICE]])(
+    'without MFA, %s is denied from the console and with access keys', (action, resource) => {
+      expect(check(action, resource, { 'aws:MultiFactorAuthPresent': false })).toBe('ExplicitlyDenied');
+      expect(check(action, resource, {})).toBe('ExplicitlyDenied');
+    });
+
+  test.each(['iam:EnableMFADevice', 'iam:ResyncMFADevice', 'iam:DeactivateMFADevice'])('%s on the own user is denied even with MFA', (action) => {
+    expect(check(action, ALICE, { 'aws:MultiFactorAuthPresent': true })).toBe('ExplicitlyDenied');
+  });
+
+  test('an administrator signed in with MFA may still enrol another user\'s device', () => {
+    expect(check('iam:EnableMFADevice', 'arn:aws:iam::111111111111:user/bob', { 'aws:MultiFactorAuthPresent': true })).toBe('Allowed');
+    expect(check('iam:CreateVirtualMFADevice', 'arn:aws:iam::111111111111:mfa/bob', { 'aws:MultiFactorAuthPresent': true })).toBe('Allowed');
+  });
+
+  test('users still see their own devices without MFA', () => {
+    expect(check('iam:ListMFADevices', ALICE, { 'aws:MultiFactorAuthPresent': false })).toBe('Allowed');
   });
 });
 
