@@ -118,6 +118,34 @@ describe('CrossAccountRole with an ExternalId, source identity and session tags'
   });
 });
 
+describe('CrossAccountRole with sourceIdentityPattern ${aws:username}: the source identity names the calling IAM user', () => {
+  const { dev, prod } = twoAccounts();
+  const alice = new iam.User(dev, 'Alice', { userName: 'alice' });
+  const pipeline = new iam.Role(dev, 'Pipeline', { roleName: 'pipeline', assumedBy: new iam.AccountRootPrincipal() });
+  const cross = new CrossAccountRole(prod, 'Cross', { trustedAccounts: [TrustedAccount.account('111111111111')], roleName: 'traced', sourceIdentityPattern: '${aws:username}' });
+  cross.grantAssume(alice);
+  cross.grantAssume(pipeline);
+  const model = new AccessModel([dev, prod]);
+  const check = (principal: iam.IGrantable, action: string, sourceIdentity?: string) =>
+    model.check({ principal: principal as iam.IUser, action, resource: cross.role, context: sourceIdentity === undefined ? {} : { 'sts:SourceIdentity': sourceIdentity } });
+
+  test('alice may assume it and set her own name as source identity', () => {
+    expect(check(alice, 'sts:AssumeRole', 'alice')).toBe('Allowed');
+    expect(check(alice, 'sts:SetSourceIdentity', 'alice')).toBe('Allowed');
+  });
+
+  test('alice may not pose as someone else, nor leave it out', () => {
+    expect(check(alice, 'sts:AssumeRole', 'bob')).toBe('ImplicitlyDenied');
+    expect(check(alice, 'sts:SetSourceIdentity', 'bob')).toBe('ImplicitlyDenied');
+    expect(check(alice, 'sts:AssumeRole')).toBe('ImplicitlyDenied');
+  });
+
+  test('a role session has no user name, so it cannot match whatever it sets', () => {
+    expect(check(pipeline, 'sts:AssumeRole', 'pipeline')).toBe('ImplicitlyDenied');
+    expect(check(pipeline, 'sts:AssumeRole', 'alice')).toBe('ImplicitlyDenied');
+  });
+});
+
 describe('CrossAccountRole.revokeSessions', () => {
   const { prod } = twoAccounts();
   const bucket = new s3.Bucket(prod, 'Data', { bucketName: 'prod-data' });
