@@ -2,6 +2,7 @@ import { appIdentity } from './app-identity';
 import { baseline } from './baseline';
 import { crossAccountAccess } from './cross-account-access';
 import { Example } from './example';
+import { organizationGuardrails } from './organization-guardrails';
 import { rotatingDatabaseSecret } from './rotating-database-secret';
 import { samlConsoleAccess } from './saml-console-access';
 import { secureStorage } from './secure-storage';
@@ -16,4 +17,5 @@ export const EXAMPLES: Example[] = [
   appIdentity,
   samlConsoleAccess,
   secureStorage,
+  organizationGuardrails,
 ];
