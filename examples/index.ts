@@ -5,6 +5,7 @@ import { Example } from './example';
 import { rotatingDatabaseSecret } from './rotating-database-secret';
 import { samlConsoleAccess } from './saml-console-access';
 import { secureStorage } from './secure-storage';
+import { sharedNetwork } from './shared-network';
 
 export { Example } from './example';
 
@@ -16,4 +17,5 @@ export const EXAMPLES: Example[] = [
   appIdentity,
   samlConsoleAccess,
   secureStorage,
+  sharedNetwork,
 ];
