@@ -3,7 +3,7 @@ import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import { OrganizationalUnits } from '../../lib/organization';
 import { SharePrincipal, SharedSubnets, SharedSubnetsProps } from '../../lib/sharing';
-import { FLAG_SETS, testStack } from '../support/app';
+import { FLAG_SETS, testApp, testStack } from '../support/app';
 import { complianceFindings } from '../support/compliance';
 import { ORG_ARN, OU_ARN, SUBNET_PERMISSION, shareOf, subnetArn, threeTierVpc } from './helpers';
 
@@ -57,6 +57,14 @@ describe.each(FLAG_SETS)('SharedSubnets with %s feature flags', (featureFlags) =
     expect(shareOf(stack).principals).toEqual([`<${stack.getLogicalId(prod)}.Arn>`]);
   });
 
+  test('works in an environment-agnostic stack, the subnet ARNs naming the deploying account and region', () => {
+    const stack = new Stack(testApp({ featureFlags }), 'Network');
+    const vpc = threeTierVpc(stack);
+    new SharedSubnets(stack, 'Shared', { vpc, principals: [SharePrincipal.account('222222222222')] });
+    const logicalId = stack.getLogicalId(vpc.privateSubnets[0].node.defaultChild as ec2.CfnSubnet);
+    expect(shareOf(stack).resources[0]).toBe(`arn:aws:ec2:<AWS::Region>:<AWS::AccountId>:subnet/<${logicalId}>`);
+  });
+
   test('uses the name given', () => {
     const { stack } = build({ resourceShareName: 'shared-network' });
     expect(shareOf(stack).name).toBe('shared-network');
@@ -68,6 +76,7 @@ describe.each(FLAG_SETS)('SharedSubnets with %s feature flags', (featureFlags) =
       vpcId: 'vpc-0a1b2c3d4e5f67890',
       availabilityZones: ['us-east-1a', 'us-east-1b'],
       privateSubnetIds: ['subnet-0a1b2c3d4e5f67890', 'subnet-0f1e2d3c4b5a69788'],
+      privateSubnetRouteTableIds: ['rtb-0a1b2c3d4e5f67890', 'rtb-0a1b2c3d4e5f67890'],
     });
     new SharedSubnets(stack, 'Shared', { vpc, principals: [SharePrincipal.organizationalUnitArn(OU_ARN), SharePrincipal.account('222222222222')] });
     expect(shareOf(stack).resources).toEqual([
