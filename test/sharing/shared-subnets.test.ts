@@ -210,9 +210,12 @@ describe('SharedSubnets validation', () => {
     const stack = testStack('Network');
     const accounts = Array.from({ length: 101 }, (_, i) => SharePrincipal.account(String(200000000000 + i)));
     make({ principals: accounts }, stack);
+    // the recommended flags print every warning as a validation report on stderr
+    const quiet = jest.spyOn(console, 'error').mockImplementation(() => undefined);
     Annotations.fromStack(stack).hasWarning('/Network/Shared', Match.stringLikeRegexp('shares with 101 accounts, but a VPC has at most 100 participant accounts unless the quota "Participant accounts per VPC" was raised'));
     const few = testStack('Network');
     make({}, few);
     expect(Annotations.fromStack(few).findWarning('*', Match.anyValue())).toEqual([]);
+    quiet.mockRestore();
   });
 });
