@@ -23,3 +23,17 @@ export const PRICES = {
   /** Per interface VPC endpoint per availability zone per hour (the same for both approaches when used). */
   interfaceEndpointAzHour: 0.01,
 } as const;
+
+/** Secrets Manager calls of one rotation: describe, get and put of the versions, stage updates. */
+const CALLS_PER_ROTATION = 10;
+
+/**
+ * Monthly cost of `secrets` secrets and `kmsKeys` keys with `rotations` rotations a month, each 4
+ * invocations of `invocationMs` at `memoryMb`.
+ */
+export function monthlyCost(input: { secrets: number; kmsKeys: number; rotations: number; invocationMs: number; memoryMb: number }): number {
+  const invocations = input.rotations * 4;
+  const lambda = invocations * PRICES.lambdaRequest + invocations * (input.invocationMs / 1000) * (input.memoryMb / 1024) * PRICES.lambdaGbSecond;
+  const api = (input.rotations * CALLS_PER_ROTATION / 10_000) * PRICES.secretsManagerPer10kCalls;
+  return input.secrets * PRICES.secretMonth + input.kmsKeys * PRICES.kmsKeyMonth + lambda + api;
+}

@@ -7,19 +7,12 @@
  * rotation: ~10 (describe, get and put of the versions, update stages). Endpoints and NAT are left out:
  * both need the same route to Secrets Manager.
  */
-import { PRICES } from '../prices';
+import { monthlyCost, PRICES } from '../prices';
 import { added, SCALE_NS } from './rotation-scale';
 import { fmtUsd, ratio, round, Row } from '../support';
 
 const ROTATIONS_PER_MONTH = 30 / 30;
-const CALLS_PER_ROTATION = 10;
 
-export function monthlyCost(input: { secrets: number; kmsKeys: number; rotations: number; invocationMs: number; memoryMb: number }): number {
-  const invocations = input.rotations * 4;
-  const lambda = invocations * PRICES.lambdaRequest + invocations * (input.invocationMs / 1000) * (input.memoryMb / 1024) * PRICES.lambdaGbSecond;
-  const api = (input.rotations * CALLS_PER_ROTATION / 10_000) * PRICES.secretsManagerPer10kCalls;
-  return input.secrets * PRICES.secretMonth + input.kmsKeys * PRICES.kmsKeyMonth + lambda + api;
-}
 
 export function runCost(opts: { rotationMs?: number }): { rows: Row[]; results: object } {
   const stepMs = (opts.rotationMs ?? 1000) / 4;
