@@ -1,8 +1,10 @@
 import * as path from 'node:path';
-import { FileSystem, Stack } from 'aws-cdk-lib';
+import { App, FileSystem, Fn, Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
+import { Construct } from 'constructs';
 import { DatabaseTarget, RotatingSecret, RotationStrategy } from '../../lib/secrets';
 import { complianceFindings } from '../support/compliance';
 import { databaseStack, newStack, resourcesOfType, rotationFunctions } from './helpers';
@@ -234,6 +236,57 @@ describe('the shared function', () => {
       // random-key needs no VPC; database strategies never get this one (see the example)
       'NIST.800.53.R5-LambdaInsideVPC', 'HIPAA.Security-LambdaInsideVPC', 'PCI.DSS.321-LambdaInsideVPC',
     ]);
+  });
+});
+
+describe('the shared function\'s environment stays within Lambda\'s 4 KB', () => {
+  /** `count` PostgreSQL secrets on one shared function, each with its own database endpoint. */
+  function secretsWithEndpoints(count: number, host: (i: number) => string): { stack: Stack; secrets: RotatingSecret[] } {
+    const stack = newStack();
+    const vpc = new ec2.Vpc(stack, 'Vpc', { maxAzs: 2, natGateways: 0, subnetConfiguration: [{ name: 'Private', subnetType: ec2.SubnetType.PRIVATE_ISOLATED }] });
+    const databases = new ec2.SecurityGroup(stack, 'Databases', { vpc });
+    const secrets = Array.from({ length: count }, (_, i) => new RotatingSecret(stack, `Secret${i}`, {
+      rotation: RotationStrategy.postgresSingleUser(),
+      database: DatabaseTarget.connectable(databases, { host: host(i), port: 5432 }),
+      vpc,
+      username: `app${i}`,
+    }));
+    return { stack, secrets };
+  }
+  const synth = (stack: Stack) => () => (stack.node.root as App).synth({ force: true });
+  /** The bytes Lambda measures: the JSON of the deployed Variables (synthesized without validation). */
+  function deployedEnvironmentBytes(stack: Stack, fn: lambda.IFunction): number {
+    const assembly = (stack.node.root as App).synth({ skipValidation: true, force: true });
+    const resources = assembly.getStackByName(stack.stackName).template.Resources;
+    return Buffer.byteLength(JSON.stringify(resources[stack.getLogicalId(fn.node.defaultChild as never)].Properties.Environment.Variables), 'utf8');
+  }
+  // 60-character host names: 40 fit in 4 KB with the other variables, 60 do not
+  const longHost = (i: number) => `db-${String(i).padStart(3, '0')}.${'a'.repeat(36)}.internal.example.com`;
+
+  test('fails at synthesis when it would exceed the limit, naming the function, the size Lambda measures and how to split', () => {
+    const { stack, secrets } = secretsWithEndpoints(60, longHost);
+    const bytes = deployedEnvironmentBytes(stack, secrets[0].rotationFunction);
+    expect(bytes).toBeGreaterThan(4096);
+    const fnPath = (secrets[0].rotationFunction.node.scope as Construct).node.path;
+    expect(fnPath).toMatch(/^Test\/SecretRotationPostgresSingleUser[0-9a-f]{8}$/);
+    expect(synth(stack)).toThrow(
+      `RotatingSecret: the environment of the shared postgres-single-user rotation function ${fnPath} is ${bytes} bytes, over Lambda's limit of 4096 bytes `
+      + '(4 KB, the JSON of all its variables); largest in bytes: ALLOWED_DATABASE_ENDPOINTS ');
+    expect(synth(stack)).toThrow(/It lists the 60 database endpoints and 0 declared users of every postgres-single-user secret of the stack with the same placement; give each function fewer secrets: move some of them to another stack \(each stack has its own rotation function\), or declare fewer users or grants/);
+  });
+
+  test('synthesizes up to the limit, and measures what Lambda measures', () => {
+    const { stack, secrets } = secretsWithEndpoints(40, longHost);
+    const bytes = deployedEnvironmentBytes(stack, secrets[0].rotationFunction);
+    expect(bytes).toBeGreaterThan(2500);
+    expect(bytes).toBeLessThanOrEqual(4096);
+    expect(() => Template.fromStack(stack)).not.toThrow();
+  });
+
+  test('counts an endpoint known only at deploy time as 64 characters, and says the size is estimated', () => {
+    const { stack } = secretsWithEndpoints(60, (i) => Fn.importValue(`DatabaseHost${i}`));
+    expect(synth(stack)).toThrow(
+      /is about \d+ bytes, over Lambda's limit of 4096 bytes \(4 KB, the JSON of all its variables\), counting each endpoint address known only at deploy time as 64 characters/);
   });
 });
 
