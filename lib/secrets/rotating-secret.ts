@@ -15,6 +15,7 @@ import { initialValue } from './private/initial-value';
 import { grantRotation, secretArnForPolicy } from './private/rotation-access';
 import { scheduleExpression } from './private/schedule';
 import { SHARED_KEY_ID, sharedSecretsKey } from './private/shared-key';
+import { scopedState } from './private/scoped-state';
 import { checkResourceLimit } from './private/stack-limits';
 import { validate } from './private/validation';
 import { SharedRotationFunction } from './shared-rotation-function';
@@ -108,6 +109,16 @@ export interface RotatingSecretProps {
   readonly rotationFunctionRuntime?: lambda.Runtime;
 
   /**
+   * A function of its own for this secret's strategy, shared with the stack's other secrets of the
+   * same group: for secrets whose password settings (length, excluded characters) differ from the
+   * others' of their strategy, since one function generates one kind of password. Letters and
+   * digits, e.g. `LongKeys`; it names the function's construct id, which therefore stays the same
+   * when the settings change.
+   * @default - the strategy's one function in the stack (for its placement)
+   */
+  readonly rotationFunctionGroup?: string;
+
+  /**
    * Time between rotations, from 4 hours to 1000 days, in whole hours under a day or whole days.
    * Give this or `rotationSchedule`, not both.
    * @default Duration.days(30)
@@ -173,10 +184,24 @@ export interface RotatingSecretProps {
 }
 
 /**
- * Roles of alternating-users rotation functions, by the master secret they read at every rotation.
- * Read when a deny resolves, so a master declared before or after its users exempts them alike.
+ * Roles of alternating-users rotation functions, by the master secret they read at every rotation,
+ * kept on the App and keyed by the master's ARN, so a master imported twice (two objects, one ARN)
+ * is one master. Read when a deny resolves, so a master declared before or after its users exempts
+ * them alike.
  */
-const MASTER_SECRET_READERS = new WeakMap<secretsmanager.ISecret, Set<string>>();
+function masterSecretReaders(scope: Construct): Map<string, Set<string>> {
+  return scopedState(scope.node.root, 'master-secret-readers', () => new Map<string, Set<string>>());
+}
+
+/**
+ * The identity of a secret across imports: its ARN without Secrets Manager's 6-character suffix
+ * (a complete and a partial ARN are one secret), or the ARN's token for a secret of this app.
+ */
+function secretIdentity(secret: secretsmanager.ISecret): string {
+  const full = secret.secretFullArn;
+  if (full !== undefined && !Token.isUnresolved(full)) return full.replace(/-[A-Za-z0-9]{6}$/, '');
+  return secret.secretArn;
+}
 
 /**
  * A Secrets Manager secret rotated by this library's rotation engine: one shared rotation function
@@ -279,6 +304,7 @@ export class RotatingSecret extends Resource implements secretsmanager.ISecret {
         secretsManagerEndpoint: props.secretsManagerEndpoint ?? false,
         runtime: nodejsRuntime(props.rotationFunctionRuntime, `RotatingSecret ${this.node.path}`, 'rotationFunctionRuntime'),
         requestedBy: this,
+        group: props.rotationFunctionGroup,
       });
       this.rotationFunction = shared.function;
       rotationRole = shared.role;
@@ -298,8 +324,9 @@ export class RotatingSecret extends Resource implements secretsmanager.ISecret {
     if (rotationRole) {
       this.readExemptions.add(rotationRole.roleArn);
       if (strategy.masterSecret) {
-        const readers = MASTER_SECRET_READERS.get(strategy.masterSecret) ?? new Set<string>();
-        MASTER_SECRET_READERS.set(strategy.masterSecret, readers.add(rotationRole.roleArn));
+        const readers = masterSecretReaders(this);
+        const master = secretIdentity(strategy.masterSecret);
+        readers.set(master, (readers.get(master) ?? new Set<string>()).add(rotationRole.roleArn));
       }
     }
 
@@ -521,7 +548,7 @@ export class RotatingSecret extends Resource implements secretsmanager.ISecret {
       resources: ['*'],
       conditions: {
         ArnNotLike: {
-          'aws:PrincipalArn': Lazy.list({ produce: () => [...new Set([...this.readExemptions, ...MASTER_SECRET_READERS.get(this.secret) ?? []])] }),
+          'aws:PrincipalArn': Lazy.list({ produce: () => [...new Set([...this.readExemptions, ...masterSecretReaders(this).get(secretIdentity(this.secret)) ?? []])] }),
         },
       },
     }));
