@@ -2,8 +2,11 @@ import * as cdk from 'aws-cdk-lib/core';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import {
-  Guardrail, Guardrails, OrganizationalUnits, PolicyTarget, ResourceControlPolicy, ServiceControlPolicy,
+  Guardrail, Guardrails, IdentityCenterPrincipal, OrganizationalUnits, PermissionSet, PermissionSetBoundary, PolicyTarget,
+  ResourceControlPolicy, ServiceControlPolicy,
 } from 'cdk-security-patterns';
+
+const IDENTITY_CENTER = 'arn:aws:sso:::instance/ssoins-0123456789abcdef';
 
 /** Area: organization (the management account's stack). New organization constructs go here. */
 export class OrganizationStack extends cdk.Stack {
@@ -39,5 +42,23 @@ export class OrganizationStack extends cdk.Stack {
       exemptRoles: ['BreakGlass'],
       targets: [PolicyTarget.organizationalUnitId('ou-a1b2-abcdefgh'), PolicyTarget.account('555555555555')],
     });
+
+    // IAM Identity Center
+    const developer = new PermissionSet(this, 'Developer', {
+      instanceArn: IDENTITY_CENTER,
+      permissionSetName: 'Developer',
+      customerManagedPolicies: [{ name: 'developer-access' }],
+      permissionsBoundary: PermissionSetBoundary.fromCustomerManagedPolicy({ name: 'developer-boundary' }),
+      sessionDuration: cdk.Duration.hours(4),
+    });
+    developer.assignToOrganizationalUnit(IdentityCenterPrincipal.group('906757b2f3-4a5b6c7d-1e2f-3a4b-5c6d-7e8f9a0b1c2d'), units, 'Workloads/Prod');
+    const readOnly = iam.ManagedPolicy.fromAwsManagedPolicyName('ReadOnlyAccess');
+    const auditor = new PermissionSet(this, 'Auditor', {
+      instanceArn: IDENTITY_CENTER,
+      permissionSetName: 'Auditor',
+      managedPolicies: [readOnly],
+      permissionsBoundary: PermissionSetBoundary.fromAwsManagedPolicy(readOnly),
+    });
+    auditor.assignToAccounts(IdentityCenterPrincipal.user('a1b2c3d4-1e2f-3a4b-5c6d-7e8f9a0b1c2d'), ['444444444444']);
   }
 }
