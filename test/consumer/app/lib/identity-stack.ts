@@ -46,7 +46,6 @@ export class IdentityStack extends cdk.Stack {
     const topic = new sns.Topic(appOwned(this), 'Announcements');
     const reason = 'The consumer test\'s own topic, deliberately left unencrypted to prove every pack runs and honours acknowledgements';
     Acknowledgements.of(topic).add(
-      { id: 'AwsSolutions-SNS2', reason },
       { id: 'AwsSolutions-SNS3', reason },
       ...Acknowledgements.inComplianceFrameworks('SNSEncryptedKMS', reason),
     );
