@@ -12,22 +12,22 @@ import { FLAG_SETS, FeatureFlags, testApp } from '../support/app';
  * resource policy of the library's templates (every example, plus the options no example uses that
  * add such statements) carries `aws:SourceArn`, or an encryption context that names the resource
  * (`kms:EncryptionContext:aws:cloudtrail:arn`, `...:aws:logs:arn`); a Lambda permission carries
- * `SourceArn`. `aws:SourceAccount` alone is enough only for the exemptions below, where no source ARN
- * is documented for the call.
+ * `SourceArn`. The exemptions below are the calls for which AWS sends no source keys.
  *
  * Not scanned: role trust policies (`AssumeRolePolicyDocument`). A service assumes a role only for a
- * resource whose creator could pass it (`iam:PassRole`), which is the guard there; the library's trust
- * policies for services that do send a source (the CloudTrail logs role) carry it anyway.
+ * resource whose creator could pass it (`iam:PassRole`), which is the guard there (CloudTrail, for one,
+ * sends no source keys when it assumes SecretAlerts' logs role).
  */
 
 /** Keys that tie a service's request to one resource (or resource pattern) of ours. */
 const SOURCE_KEYS = ['aws:SourceArn', 'kms:EncryptionContext:aws:cloudtrail:arn', 'kms:EncryptionContext:aws:logs:arn'];
 
-/** Service statements that may rest on `aws:SourceAccount` alone, and why. */
+/** Service statements that cannot name their source, and why. */
 const EXEMPTIONS: { service: string; type: string; reason: string }[] = [
   {
     service: 'events.amazonaws.com', type: 'AWS::KMS::Key',
-    reason: 'EventBridge publishing to an encrypted SNS topic uses its key through SNS; AWS documents no source ARN for that key use, so the key checks the account, and the topic policy is where each rule is named (aws:SourceArn). Not verified against a live account.',
+    reason: 'EventBridge sends no source keys on the KMS calls behind a publish to an encrypted SNS topic (SNS developer guide, Key management: '
+      + 'source conditions are "not supported for EventBridge-to-encrypted topics"), so any condition would stop every alert; the topic policy names the rules (aws:SourceArn) instead',
   },
 ];
 
@@ -89,9 +89,9 @@ describe.each(FLAG_SETS)('service principals in the library\'s resource policies
     expect(unnamed).toEqual([]);
   });
 
-  test('the exempted statements still carry aws:SourceAccount', () => {
-    const loose = grants.filter((g) => exempt(g) && !g.keys.includes('aws:SourceAccount') && !g.keys.some((k) => SOURCE_KEYS.includes(k)));
-    expect(loose).toEqual([]);
+  test('an exemption covers only its own service and resource type', () => {
+    const exempted = grants.filter((g) => exempt(g) && !g.keys.some((k) => SOURCE_KEYS.includes(k)));
+    expect(new Set(exempted.map((g) => `${g.service} ${g.type}`))).toEqual(new Set(EXEMPTIONS.map((e) => `${e.service} ${e.type}`)));
   });
 
   test('every exemption is still needed, each with its reason', () => {
