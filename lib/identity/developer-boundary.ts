@@ -21,7 +21,8 @@ export interface DeveloperBoundaryProps {
    * passing a role from elsewhere to a service (`iam:PassRole`), changing the trust policy of a
    * role elsewhere (`iam:UpdateAssumeRolePolicy`) and assuming one (`sts:AssumeRole`, except
    * `assumableRoles`) are denied, so developers can neither hand an existing privileged role to, say,
-   * a Lambda function they control, nor make it trust them, nor step into it. Managed-policy
+   * a Lambda function they control, nor make it trust them, nor step into it. Users, and the
+   * policies and boundaries of roles and users, change only under the path too. Managed-policy
    * versions, groups (policies and members), role and user tags and user paths change only under the
    * same path (`policy/delegated/…`, `group/delegated/…`), and instance user data only on instances
    * whose instance profile is under it. Only roles carrying this boundary belong under the path.

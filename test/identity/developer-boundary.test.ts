@@ -130,12 +130,16 @@ describe('DeveloperBoundary', () => {
     expect(wide.guard.SuppressedRules).toEqual(['iam_managed_policy_no_statements_with_full_access_check']);
   });
 
-  test('delegatedRolePath confines role, user, policy-version, group and tag changes, assuming roles and instance user data to the path', () => {
+  test('delegatedRolePath confines creating and changing roles and users, policy-version, group and tag changes, assuming roles and instance user data to the path', () => {
     const { stack } = build({ managedPolicyName: 'team-boundary', delegatedRolePath: '/delegated/team-a/' });
     const statements = policy(stack).Properties.PolicyDocument.Statement.map(sorted);
     const inPath = (type: string) => `arn:aws:iam::222222222222:${type}/delegated/team-a/*`;
     expect(statements).toContainEqual(sorted({
-      Sid: 'DenyIamOutsideDelegatedPath', Effect: 'Deny', Action: ['iam:CreateRole', 'iam:PassRole', 'iam:UpdateAssumeRolePolicy', ...PATH_SCOPED],
+      Sid: 'DenyIamOutsideDelegatedPath', Effect: 'Deny', Action: [
+        'iam:CreateRole', 'iam:PassRole', 'iam:UpdateAssumeRolePolicy', 'iam:CreateUser', 'iam:PutRolePermissionsBoundary', 'iam:PutUserPermissionsBoundary',
+        'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy',
+        'iam:AttachUserPolicy', 'iam:DetachUserPolicy', 'iam:PutUserPolicy', 'iam:DeleteUserPolicy', ...PATH_SCOPED,
+      ],
       NotResource: ['role', 'user', 'policy', 'group'].map(inPath),
     }));
     expect(statements).toContainEqual({ Sid: 'DenyAssumeRoleOutsideDelegatedPath', Effect: 'Deny', Action: 'sts:AssumeRole', NotResource: inPath('role') });
