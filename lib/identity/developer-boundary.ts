@@ -37,8 +37,9 @@ export interface DeveloperBoundaryProps {
   /**
    * Roles outside `delegatedRolePath` that principals under the boundary may still assume
    * (`sts:AssumeRole`), e.g. a read-only role of another account. Every other role is denied: a
-   * session of a role without this boundary would leave the boundary behind. Never list CDK's
-   * bootstrap roles (`cdk-hnb659fds-deploy-role-…` can pass the AdministratorAccess execution role).
+   * session of a role without this boundary would leave the boundary behind. CDK's bootstrap deploy,
+   * execution and publishing roles are refused (`cdk-hnb659fds-deploy-role-…` passes the
+   * AdministratorAccess execution role); the read-only lookup role may be listed.
    *
    * @default - only roles under `delegatedRolePath`; none without it
    */
@@ -108,6 +109,13 @@ export class DeveloperBoundary extends iam.ManagedPolicy {
     const prefix = props.delegatedResourcePrefix;
     if (prefix !== undefined && !Token.isUnresolved(prefix) && !/^[A-Za-z][A-Za-z0-9-]{0,31}$/.test(prefix)) {
       throw new Error(`DeveloperBoundary: delegatedResourcePrefix must start with a letter and hold 1 to 32 letters, digits and hyphens (characters every guarded service accepts in names, e.g. team-a-), got "${prefix}"`);
+    }
+    for (const role of props.assumableRoles ?? []) {
+      const known = [role.roleArn, role.roleName].find((x) => !Token.isUnresolved(x));
+      const bootstrap = known?.match(CDK_BOOTSTRAP_ROLE);
+      if (bootstrap) {
+        throw new Error(`DeveloperBoundary: assumableRoles lists CDK's bootstrap ${bootstrap[1]} role (${known}), whose sessions escape the boundary (the deploy role passes the AdministratorAccess execution role, the publishing roles write the assets other deployments run); deploy delegated stacks with the developers' own credentials (CliCredentialsStackSynthesizer) instead`);
+      }
     }
     const name = props.managedPolicyName;
     validateManagedPolicyName('DeveloperBoundary', name);
@@ -202,6 +210,9 @@ export class DeveloperBoundary extends iam.ManagedPolicy {
     }, { priority });
   }
 }
+
+/** CDK bootstrap roles whose sessions escape any boundary (the lookup role only reads). */
+const CDK_BOOTSTRAP_ROLE = /cdk-[a-z0-9]+-(deploy|cfn-exec|file-publishing|image-publishing)-role-/;
 
 /** IAM's limit for a managed policy document, in characters without whitespace. */
 const MAX_MANAGED_POLICY_SIZE = 6144;

@@ -173,6 +173,23 @@ describe('DeveloperBoundary', () => {
     }));
   });
 
+  test.each([
+    ['deploy', 'arn:aws:iam::222222222222:role/cdk-hnb659fds-deploy-role-222222222222-us-east-1'],
+    ['cfn-exec', 'arn:aws:iam::222222222222:role/cdk-hnb659fds-cfn-exec-role-222222222222-us-east-1'],
+    ['file-publishing', 'arn:aws:iam::222222222222:role/cdk-abc123-file-publishing-role-222222222222-eu-west-1'],
+  ])('fails when assumableRoles lists CDK\'s bootstrap %s role', (kind, roleArn) => {
+    const stack = new Stack(testApp(), 'Prod', { env: ENV });
+    const role = iam.Role.fromRoleArn(stack, 'Bootstrap', roleArn);
+    expect(() => new DeveloperBoundary(stack, 'Boundary', { allowedStatements: [S3_READ], assumableRoles: [role] })).toThrow(
+      `DeveloperBoundary: assumableRoles lists CDK's bootstrap ${kind} role (${roleArn}), whose sessions escape the boundary (the deploy role passes the AdministratorAccess execution role, the publishing roles write the assets other deployments run); deploy delegated stacks with the developers' own credentials (CliCredentialsStackSynthesizer) instead`);
+  });
+
+  test('accepts CDK\'s read-only lookup role in assumableRoles', () => {
+    const stack = new Stack(testApp(), 'Prod', { env: ENV });
+    const lookup = iam.Role.fromRoleArn(stack, 'Lookup', 'arn:aws:iam::222222222222:role/cdk-hnb659fds-lookup-role-222222222222-us-east-1');
+    expect(() => new DeveloperBoundary(stack, 'Boundary', { allowedStatements: [S3_READ], assumableRoles: [lookup] })).not.toThrow();
+  });
+
   test.each([['team_a'], ['1team'], [''], ['team a'], ['t'.repeat(33)]])('fails when delegatedResourcePrefix is "%s"', (prefix) => {
     expect(() => build({ delegatedResourcePrefix: prefix })).toThrow(
       `DeveloperBoundary: delegatedResourcePrefix must start with a letter and hold 1 to 32 letters, digits and hyphens (characters every guarded service accepts in names, e.g. team-a-), got "${prefix}"`);
