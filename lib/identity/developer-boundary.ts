@@ -3,7 +3,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledge, inComplianceFrameworks } from '../private/acknowledge';
-import { guardStatements } from './private/boundary-guards';
+import { guardStatements, RUN_CODE_ROUTES } from './private/boundary-guards';
 import { validateManagedPolicyName } from './private/names';
 
 /** Properties of a `DeveloperBoundary`. */
@@ -144,6 +144,15 @@ export class DeveloperBoundary extends iam.ManagedPolicy {
       if (risky.length > 0) {
         Annotations.of(this).addWarningV2('cdk-security-patterns:identity:any-role',
           `The boundary allows ${risky.join(' and ')} but sets no delegatedRolePath: developers can use ${risky.length > 1 ? 'them' : 'it'} on any role of the account, including privileged ones without this boundary. Set delegatedRolePath.`);
+      }
+    }
+    if (prefix === undefined) {
+      // the ceiling allows them, yet the guard denies them everywhere: say why before a deployment fails
+      const denied = RUN_CODE_ROUTES.flatMap((r) => r.actions).filter((action) =>
+        props.allowedStatements.some((st) => st.effect === iam.Effect.ALLOW && st.actions.some((a) => matchesAction(a, action))));
+      if (denied.length > 0) {
+        Annotations.of(this).addWarningV2('cdk-security-patterns:identity:no-resource-prefix',
+          `The boundary allows ${denied.join(', ')} but sets no delegatedResourcePrefix, so they are denied on every resource (IAM cannot see which role a function, task or project runs as). Set delegatedResourcePrefix to let developers change the resources named with it.`);
       }
     }
     // IAM counts a managed policy's characters without whitespace; CloudFormation would fail the deployment.

@@ -226,6 +226,14 @@ describe('DeveloperBoundary', () => {
       `The boundary allows ${named} but sets no delegatedRolePath: developers can use ${pronoun} on any role of the account, including privileged ones without this boundary. Set delegatedRolePath. [ack: cdk-security-patterns:identity:any-role]`));
   });
 
+  test('warns when the ceiling allows changing compute code but no delegatedResourcePrefix is set, and not with one', () => {
+    const lambdaAll = new iam.PolicyStatement({ actions: ['lambda:*', 'codebuild:StartBuild'], resources: ['*'] });
+    Annotations.fromStack(build({ allowedStatements: [lambdaAll] }).stack).hasWarning('/Prod/Boundary', Match.exact(
+      'The boundary allows lambda:UpdateFunctionCode, lambda:UpdateFunctionConfiguration, codebuild:StartBuild but sets no delegatedResourcePrefix, so they are denied on every resource '
+      + '(IAM cannot see which role a function, task or project runs as). Set delegatedResourcePrefix to let developers change the resources named with it. [ack: cdk-security-patterns:identity:no-resource-prefix]'));
+    Annotations.fromStack(build({ allowedStatements: [lambdaAll], delegatedResourcePrefix: 'team-a-' }).stack).hasNoWarning('*', Match.anyValue());
+  });
+
   test('does not warn about iam:PassRole with a delegatedRolePath, or without iam:PassRole', () => {
     const passRole = new iam.PolicyStatement({ actions: ['iam:PassRole', 'iam:PutRolePolicy'], resources: ['*'] });
     Annotations.fromStack(build({ allowedStatements: [passRole], delegatedRolePath: '/delegated/' }).stack).hasNoWarning('*', Match.anyValue());
