@@ -21,7 +21,7 @@ import { runSynthOverhead } from './sections/synth-overhead';
 import { runTests } from './sections/tests';
 import { runUserApp } from './sections/user-app';
 import { parseArgs, Section, SECTIONS } from './args';
-import { renderTable, ROOT, Row } from './support';
+import { ensureBuild, renderTable, ROOT, Row } from './support';
 
 function machine() {
   return {
@@ -53,6 +53,7 @@ async function main(): Promise<void> {
     };
     ran.push(name);
   };
+  if (args.only.some((s) => s !== 'engine' && s !== 'tests')) ensureBuild();
   const started = new Date();
   const load = [loadavg()[0]];
   // in-process counts first, then fresh processes, then the engine (its servers), then what needs its figures
