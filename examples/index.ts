@@ -2,9 +2,11 @@ import { appIdentity } from './app-identity';
 import { baseline } from './baseline';
 import { crossAccountAccess } from './cross-account-access';
 import { Example } from './example';
+import { organizationGuardrails } from './organization-guardrails';
 import { rotatingDatabaseSecret } from './rotating-database-secret';
 import { samlConsoleAccess } from './saml-console-access';
 import { secureStorage } from './secure-storage';
+import { sharedNetwork } from './shared-network';
 
 export { Example } from './example';
 
@@ -16,4 +18,6 @@ export const EXAMPLES: Example[] = [
   appIdentity,
   samlConsoleAccess,
   secureStorage,
+  organizationGuardrails,
+  sharedNetwork,
 ];

@@ -50,12 +50,28 @@ export interface CrossAccountRoleProps {
   readonly maxSessionDuration?: Duration;
 
   /**
-   * Whether callers must set a source identity (`sts:SourceIdentity`), which stays with the
-   * session through role chaining and appears in CloudTrail, so actions trace back to a person.
+   * Whether callers must set a source identity (`sts:SourceIdentity`). What that guarantees: the
+   * session has one, STS keeps it through every role the session chains to (no one can change or
+   * drop it), and CloudTrail records it with each action. Who it names is up to the caller: it names
+   * a person only when the caller's own session already carried it from your identity provider (a
+   * SAML attribute or OIDC claim, which the caller cannot change), or when `sourceIdentityPattern`
+   * ties it to the caller (`${aws:username}`). An IAM user or a role session without one can
+   * otherwise set any value it likes.
    *
-   * @default false
+   * @default - true when `sourceIdentityPattern` is set, else false
    */
   readonly requireSourceIdentity?: boolean;
+
+  /**
+   * What the source identity must match (`StringLike`, so `*` and `?` work, and IAM policy
+   * variables): `${aws:username}` makes an IAM user of the trusted account name themselves (callers
+   * that are role sessions have no user name, so only a source identity they already carry and that
+   * matches would do: use a pattern such as `*@example.com` for those), or a pattern of your IdP's
+   * user names. Implies `requireSourceIdentity`.
+   *
+   * @default - any value
+   */
+  readonly sourceIdentityPattern?: string;
 
   /**
    * The session-tag keys callers may pass (`sts:TagSession`, limited by `aws:TagKeys`), e.g. for
@@ -125,6 +141,16 @@ export class CrossAccountRole extends Construct implements iam.IGrantable {
         throw new Error(`CrossAccountRole: maxMfaAge must be between 1 minute and 36 hours (the longest MFA session sts:GetSessionToken issues), got ${props.maxMfaAge.toHumanString()}`);
       }
     }
+    const pattern = props.sourceIdentityPattern;
+    if (pattern !== undefined && props.requireSourceIdentity === false) {
+      throw new Error(`CrossAccountRole: sourceIdentityPattern ("${pattern}") needs a source identity, but requireSourceIdentity is false; remove sourceIdentityPattern or set requireSourceIdentity: true`);
+    }
+    // STS accepts 2 to 64 of [\w+=,.@-]; the pattern may add * and ? and ${policy:variables}
+    if (pattern !== undefined && !Token.isUnresolved(pattern)
+      && (pattern.length > 64 || !/^[\w+=,.@*?-]+$/.test(pattern.replace(/\$\{[\w:/.-]+\}/g, 'x')))) {
+      throw new Error(`CrossAccountRole: sourceIdentityPattern must be up to 64 letters, digits and +=,.@-_ (source identities as STS accepts them), with * and ? wildcards and policy variables such as \${aws:username}, got "${pattern}"`);
+    }
+    const requireSourceIdentity = props.requireSourceIdentity ?? pattern !== undefined;
     const tagKeys = props.sessionTagKeys ?? [];
     validateSessionTagKeys(tagKeys);
 
@@ -135,11 +161,12 @@ export class CrossAccountRole extends Construct implements iam.IGrantable {
     const common: Record<string, Record<string, unknown>> = {};
     if (this.mfaRequired) common.Bool = { 'aws:MultiFactorAuthPresent': 'true' };
     if (props.maxMfaAge !== undefined) common.NumericLessThan = { 'aws:MultiFactorAuthAge': props.maxMfaAge.toSeconds() };
-    if (props.requireSourceIdentity) common.Null = { 'sts:SourceIdentity': 'false' };
+    const sourceIdentity: Record<string, Record<string, unknown>> = pattern !== undefined ? { StringLike: { 'sts:SourceIdentity': pattern } } : { Null: { 'sts:SourceIdentity': 'false' } };
+    if (requireSourceIdentity) Object.assign(common, sourceIdentity);
     // The actions STS authorizes next to sts:AssumeRole when the caller sets a source identity or
     // passes session tags, each with the condition that limits it.
     const sessionActions: [string, Record<string, Record<string, unknown>>][] = [];
-    if (props.requireSourceIdentity) sessionActions.push(['sts:SetSourceIdentity', { Null: { 'sts:SourceIdentity': 'false' } }]);
+    if (requireSourceIdentity) sessionActions.push(['sts:SetSourceIdentity', sourceIdentity]);
     if (tagKeys.length > 0) sessionActions.push(['sts:TagSession', { 'ForAllValues:StringEquals': { 'aws:TagKeys': tagKeys } }]);
     this.grantedActions = ['sts:AssumeRole', ...sessionActions.map(([action]) => action)];
 

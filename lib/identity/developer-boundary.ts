@@ -3,6 +3,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledge, inComplianceFrameworks } from '../private/acknowledge';
+import { guardStatements } from './private/boundary-guards';
 import { validateManagedPolicyName } from './private/names';
 
 /** Properties of a `DeveloperBoundary`. */
@@ -17,15 +18,45 @@ export interface DeveloperBoundaryProps {
 
   /**
    * The IAM path every delegated role must live under, e.g. `/delegated/`. Creating a role elsewhere,
-   * passing a role from elsewhere to a service (`iam:PassRole`) and changing the trust policy of a
-   * role elsewhere (`iam:UpdateAssumeRolePolicy`) are denied, so developers can neither hand an
-   * existing privileged role to, say, a Lambda function they control, nor make it trust them.
+   * passing a role from elsewhere to a service (`iam:PassRole`), changing the trust policy of a
+   * role elsewhere (`iam:UpdateAssumeRolePolicy`) and assuming one (`sts:AssumeRole`, except
+   * `assumableRoles`) are denied, so developers can neither hand an existing privileged role to, say,
+   * a Lambda function they control, nor make it trust them, nor step into it. Managed-policy
+   * versions, groups (policies and members), role and user tags and user paths change only under the
+   * same path (`policy/delegated/…`, `group/delegated/…`), and instance user data only on instances
+   * whose instance profile is under it. Only roles carrying this boundary belong under the path.
    *
-   * @default - no path restriction: if `allowedStatements` allow `iam:PassRole` or
-   *   `iam:UpdateAssumeRolePolicy`, developers can use them on any role of the account, including
-   *   privileged ones without this boundary (a warning says so)
+   * @default - no path: if `allowedStatements` allow `iam:PassRole` or `iam:UpdateAssumeRolePolicy`,
+   *   developers can use them on any role of the account, including privileged ones without this
+   *   boundary (a warning says so); policy versions, groups, tags and instance user data cannot be
+   *   changed at all, and only `assumableRoles` may be assumed
    */
   readonly delegatedRolePath?: string;
+
+  /**
+   * Roles outside `delegatedRolePath` that principals under the boundary may still assume
+   * (`sts:AssumeRole`), e.g. a read-only role of another account. Every other role is denied: a
+   * session of a role without this boundary would leave the boundary behind. Never list CDK's
+   * bootstrap roles (`cdk-hnb659fds-deploy-role-…` can pass the AdministratorAccess execution role).
+   *
+   * @default - only roles under `delegatedRolePath`; none without it
+   */
+  readonly assumableRoles?: iam.IRole[];
+
+  /**
+   * The name prefix of the compute resources developers may change, e.g. `team-a-`. IAM cannot see
+   * which role a function, task definition or project runs as, so changing code or configuration of
+   * an existing one (`lambda:UpdateFunctionCode`/`UpdateFunctionConfiguration`, `ecs:RunTask`/
+   * `StartTask`/`ExecuteCommand`, `codebuild:StartBuild`/`StartBuildBatch`/`UpdateProject`,
+   * `glue:UpdateDevEndpoint`/`UpdateJob`, `sagemaker:CreatePresignedNotebookInstanceUrl`,
+   * `states:UpdateStateMachine`, `cloudformation:UpdateStack`/`CreateChangeSet`, `batch:SubmitJob`)
+   * is denied unless its name starts with this prefix. Names with the prefix must be reserved for
+   * resources whose role is under `delegatedRolePath`. Starts with a letter; letters, digits and
+   * hyphens (names of all these services accept them); 1 to 32 characters.
+   *
+   * @default - those actions are denied on every resource
+   */
+  readonly delegatedResourcePrefix?: string;
 
   /**
    * The managed policy's name. The boundary's own statements refer to its ARN, so the name is fixed at synth time.
@@ -42,37 +73,16 @@ export interface DeveloperBoundaryProps {
   readonly description?: string;
 }
 
-/** IAM actions that create a role or user, or change what one may do. */
-const CHANGE_ACTIONS = [
-  'iam:CreateRole', 'iam:CreateUser',
-  'iam:PutRolePermissionsBoundary', 'iam:PutUserPermissionsBoundary',
-  'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy',
-  'iam:AttachUserPolicy', 'iam:DetachUserPolicy', 'iam:PutUserPolicy', 'iam:DeleteUserPolicy',
-];
-
-/** Actions on a role that IAM cannot condition on the role's boundary; `delegatedRolePath` confines them. */
-const ROLE_PATH_ACTIONS = ['iam:CreateRole', 'iam:PassRole', 'iam:UpdateAssumeRolePolicy'];
-
-/**
- * Actions that hand out or re-activate a user's credentials (access keys, console passwords, service-specific
- * credentials such as CodeCommit or Bedrock API keys, SSH keys, signing certificates); on a user without
- * this boundary they would escape it.
- */
-const USER_CREDENTIAL_ACTIONS = [
-  'iam:CreateAccessKey', 'iam:UpdateAccessKey', 'iam:CreateLoginProfile', 'iam:UpdateLoginProfile',
-  'iam:CreateServiceSpecificCredential', 'iam:ResetServiceSpecificCredential', 'iam:UpdateServiceSpecificCredential',
-  'iam:UploadSSHPublicKey', 'iam:UpdateSSHPublicKey', 'iam:UploadSigningCertificate', 'iam:UpdateSigningCertificate',
-];
-
 /**
  * A managed policy to use as the permissions boundary of delegated administrators (developers who
  * create their own roles) and of every role they create. It caps what those roles can do to
  * `allowedStatements`, and stops privilege escalation: under it nobody can create or change a role
  * or user unless that role or user carries this same boundary, remove a boundary, edit or delete
- * this policy, or create credentials (access keys, console passwords, service-specific credentials, SSH
- * keys, signing certificates) for IAM users; with
- * `delegatedRolePath`, nobody can pass or re-trust a role outside that path either.
- * `applyTo(scope)` sets it on every role and user in a scope.
+ * this policy, create credentials for IAM users, change identity providers, or assume a role, change
+ * a managed policy's versions, a group, or tags outside `delegatedRolePath` (everywhere without one);
+ * code and configuration of existing compute (Lambda, ECS, CodeBuild, Glue, SageMaker notebooks, Step
+ * Functions, CloudFormation stacks, Batch) change only under `delegatedResourcePrefix`, and commands,
+ * sessions and SSH keys on EC2 instances are denied. `applyTo(scope)` sets it on every role and user in a scope.
  */
 export class DeveloperBoundary extends iam.ManagedPolicy {
   /**
@@ -94,6 +104,10 @@ export class DeveloperBoundary extends iam.ManagedPolicy {
     if (rolePath !== undefined && !Token.isUnresolved(rolePath) && (rolePath === '/' || !/^\/([\w+=,.@-]+\/)+$/.test(rolePath) || rolePath.length > 512)) {
       throw new Error(`DeveloperBoundary: delegatedRolePath must be an IAM path below the root such as /delegated/ (starts and ends with /, up to 512 letters, digits and +=,.@-_), got "${rolePath}"`);
     }
+    const prefix = props.delegatedResourcePrefix;
+    if (prefix !== undefined && !Token.isUnresolved(prefix) && !/^[A-Za-z][A-Za-z0-9-]{0,31}$/.test(prefix)) {
+      throw new Error(`DeveloperBoundary: delegatedResourcePrefix must start with a letter and hold 1 to 32 letters, digits and hyphens (characters every guarded service accepts in names, e.g. team-a-), got "${prefix}"`);
+    }
     const name = props.managedPolicyName;
     validateManagedPolicyName('DeveloperBoundary', name);
     // The statements name this policy's own ARN; a CloudFormation reference to itself would be a
@@ -108,44 +122,14 @@ export class DeveloperBoundary extends iam.ManagedPolicy {
 
     this.boundaryArn = Stack.of(this).formatArn({ service: 'iam', region: '', resource: 'policy', resourceName: policyName });
     this.addStatements(...props.allowedStatements);
-    this.addStatements(
-      new iam.PolicyStatement({
-        sid: 'DenyCreateOrChangeWithoutThisBoundary',
-        effect: iam.Effect.DENY,
-        actions: CHANGE_ACTIONS,
-        resources: ['*'],
-        conditions: { StringNotEquals: { 'iam:PermissionsBoundary': this.boundaryArn } },
-      }),
-      new iam.PolicyStatement({
-        sid: 'DenyBoundaryRemoval',
-        effect: iam.Effect.DENY,
-        actions: ['iam:DeleteRolePermissionsBoundary', 'iam:DeleteUserPermissionsBoundary'],
-        resources: ['*'],
-      }),
-      new iam.PolicyStatement({
-        sid: 'DenyBoundaryEdit',
-        effect: iam.Effect.DENY,
-        actions: ['iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'],
-        resources: [this.boundaryArn],
-      }),
-      // IAM cannot tell whether the user has this boundary for these actions, and credentials of an
-      // existing admin user would escape it: user credentials stay with the account owner.
-      new iam.PolicyStatement({
-        sid: 'DenyUserCredentials',
-        effect: iam.Effect.DENY,
-        actions: USER_CREDENTIAL_ACTIONS,
-        resources: ['*'],
-      }),
-    );
+    this.addStatements(...guardStatements(Stack.of(this), {
+      boundaryArn: this.boundaryArn,
+      rolePath,
+      assumableRoleArns: (props.assumableRoles ?? []).map((role) => role.roleArn),
+      resourcePrefix: prefix,
+    }));
 
-    if (rolePath !== undefined) {
-      this.addStatements(new iam.PolicyStatement({
-        sid: 'DenyRolesOutsideDelegatedPath',
-        effect: iam.Effect.DENY,
-        actions: ROLE_PATH_ACTIONS,
-        notResources: [Stack.of(this).formatArn({ service: 'iam', region: '', resource: 'role', resourceName: `${rolePath.replace(/^\//, '')}*` })],
-      }));
-    } else {
+    if (rolePath === undefined) {
       const risky = ['iam:PassRole', 'iam:UpdateAssumeRolePolicy'].filter((action) =>
         props.allowedStatements.some((st) => st.effect === iam.Effect.ALLOW && st.actions.some((a) => matchesAction(a, action))));
       if (risky.length > 0) {
@@ -153,6 +137,8 @@ export class DeveloperBoundary extends iam.ManagedPolicy {
           `The boundary allows ${risky.join(' and ')} but sets no delegatedRolePath: developers can use ${risky.length > 1 ? 'them' : 'it'} on any role of the account, including privileged ones without this boundary. Set delegatedRolePath.`);
       }
     }
+    // IAM counts a managed policy's characters without whitespace; CloudFormation would fail the deployment.
+    this.node.addValidation({ validate: () => this.validateSize() });
 
     // Only the findings the caller's statements cause; the guard statements are all Deny.
     const allows = props.allowedStatements.filter((st) => st.effect === iam.Effect.ALLOW);
@@ -166,6 +152,22 @@ export class DeveloperBoundary extends iam.ManagedPolicy {
         { id: 'iam_managed_policy_no_statements_with_full_access_check', reason },
       ] : []),
     ]);
+  }
+
+  /**
+   * The policy's size as IAM counts it against the managed-policy limit: characters of its JSON
+   * without whitespace, with pseudo parameters at their longest value (`aws-us-gov`, 12-digit account).
+   */
+  public get policySize(): number {
+    return JSON.stringify(flatten(Stack.of(this).resolve(this.document))).replace(/\s/g, '').length;
+  }
+
+  private validateSize(): string[] {
+    const size = this.policySize;
+    return size > MAX_MANAGED_POLICY_SIZE ? [
+      `DeveloperBoundary: the policy holds ${size} characters (IAM counts them without whitespace), over IAM's limit of ${MAX_MANAGED_POLICY_SIZE} for a managed policy; `
+      + 'shorten allowedStatements (fewer statements, action wildcards such as s3:Get*, one statement per set of resources)',
+    ] : [];
   }
 
   /**
@@ -198,6 +200,28 @@ export class DeveloperBoundary extends iam.ManagedPolicy {
       },
     }, { priority });
   }
+}
+
+/** IAM's limit for a managed policy document, in characters without whitespace. */
+const MAX_MANAGED_POLICY_SIZE = 6144;
+
+/** Pseudo parameters at the longest value they can take, for size estimates. */
+const LONGEST_PSEUDO: Record<string, string> = {
+  'AWS::Partition': 'aws-us-gov', 'AWS::AccountId': '000000000000', 'AWS::Region': 'ap-southeast-5', 'AWS::URLSuffix': 'amazonaws.com.cn',
+};
+
+/** A resolved CloudFormation value with `Fn::Join`s and pseudo parameters turned into the strings they become. */
+function flatten(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(flatten);
+  if (value === null || typeof value !== 'object') return value;
+  const object = value as Record<string, unknown>;
+  const keys = Object.keys(object);
+  if (keys.length === 1 && keys[0] === 'Ref' && LONGEST_PSEUDO[object.Ref as string] !== undefined) return LONGEST_PSEUDO[object.Ref as string];
+  if (keys.length === 1 && keys[0] === 'Fn::Join') {
+    const [separator, parts] = object['Fn::Join'] as [string, unknown[]];
+    return parts.map((part) => { const flat = flatten(part); return typeof flat === 'string' ? flat : JSON.stringify(flat); }).join(separator);
+  }
+  return Object.fromEntries(keys.map((key) => [key, flatten(object[key])]));
 }
 
 const IDENTITY_TYPES = [iam.CfnRole.CFN_RESOURCE_TYPE_NAME, iam.CfnUser.CFN_RESOURCE_TYPE_NAME];

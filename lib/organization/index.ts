@@ -5,3 +5,7 @@ export { OrganizationPolicyProps, ServiceControlPolicy } from './service-control
 export { ResourceControlPolicy } from './resource-control-policy';
 export { Guardrail, GuardrailOptions, RegionGuardrailOptions } from './guardrail';
 export { Guardrails, GuardrailsProps } from './guardrails';
+export { CustomerManagedPolicyReference } from './customer-managed-policy-reference';
+export { IdentityCenterPrincipal } from './identity-center-principal';
+export { PermissionSetBoundary } from './permission-set-boundary';
+export { PermissionSet, PermissionSetProps } from './permission-set';

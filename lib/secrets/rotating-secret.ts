@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { Annotations, ArnFormat, Duration, Fn, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
@@ -10,8 +11,10 @@ import { nodejsRuntime } from '../private/lambda-runtime';
 import { DatabaseTarget } from './database-target';
 import { RotationStrategy } from './rotation-strategy';
 import { initialValue } from './private/initial-value';
-import { grantRotation } from './private/rotation-access';
+import { grantRotation, secretArnForPolicy } from './private/rotation-access';
 import { scheduleExpression } from './private/schedule';
+import { SHARED_KEY_ID, sharedSecretsKey } from './private/shared-key';
+import { checkResourceLimit } from './private/stack-limits';
 import { validate } from './private/validation';
 import { SharedRotationFunction } from './shared-rotation-function';
 
@@ -125,9 +128,21 @@ export interface RotatingSecretProps {
 
   /**
    * The key that encrypts the new secret.
-   * @default - a new customer-managed key with yearly rotation, unless `awsManagedKey`
+   * @default - the stack's shared secrets key (see `dedicatedEncryptionKey`), unless `awsManagedKey`
    */
   readonly encryptionKey?: kms.IKey;
+
+  /**
+   * Encrypt the new secret with a new customer-managed key of its own instead of the key the stack's
+   * secrets share. The shared key (construct id `RotatingSecretsKey` at the top of the stack, yearly
+   * rotation, retained) costs one key's price for all of them and keeps their readers apart: each
+   * grant names its secret in the encryption context (`kms:EncryptionContext:SecretARN`) and the key
+   * works only through Secrets Manager. A key of its own costs about $1 a month and one more
+   * CloudFormation resource; choose it when the key's policy must differ per secret, or the secret
+   * must be removed with its key.
+   * @default false
+   */
+  readonly dedicatedEncryptionKey?: boolean;
 
   /**
    * Encrypt with the AWS managed key `aws/secretsmanager` instead of a customer-managed key. Such a
@@ -185,6 +200,7 @@ export class RotatingSecret extends Construct {
   public readonly parameterStoreReferenceName: string;
 
   private readonly strategy: RotationStrategy;
+  private readonly props: RotatingSecretProps;
   /** Principal ARNs the read deny spares, in the order they were named. */
   private readonly readExemptions = new Set<string>();
   private readPolicyAdded = false;
@@ -199,18 +215,28 @@ export class RotatingSecret extends Construct {
     const stack = Stack.of(this);
     const strategy = props.rotation;
     this.strategy = strategy;
+    this.props = props;
     this.scheduleExpression = scheduleExpression(props.rotationInterval, props.rotationSchedule);
     validate(stack, props);
+    checkResourceLimit(stack, (c) => c instanceof RotatingSecret);
 
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     if (props.existingSecret) {
       this.secret = props.existingSecret;
       this.encryptionKey = props.existingSecret.encryptionKey;
     } else {
-      this.encryptionKey = props.awsManagedKey ? undefined : props.encryptionKey ?? new SecureKey(this, 'Key', {
-        description: `Encrypts the secret ${this.node.path}`,
-        removalPolicy,
-      });
+      if (props.awsManagedKey) {
+        this.encryptionKey = undefined;
+      } else if (props.encryptionKey) {
+        this.encryptionKey = props.encryptionKey;
+      } else if (props.dedicatedEncryptionKey) {
+        this.encryptionKey = new SecureKey(this, 'Key', {
+          description: `Encrypts the secret ${this.node.path}`,
+          removalPolicy,
+        });
+      } else {
+        this.encryptionKey = sharedSecretsKey(stack);
+      }
       this.secret = new secretsmanager.Secret(this, 'Resource', {
         secretName: props.secretName,
         description: props.description,
@@ -283,9 +309,29 @@ export class RotatingSecret extends Construct {
     }
   }
 
-  /** Let `grantee` read the secret's value (and decrypt it through Secrets Manager). */
+  /**
+   * Let `grantee` read the secret's value (and decrypt it through Secrets Manager, for this secret
+   * only: the key grant names the secret in `kms:EncryptionContext:SecretARN`).
+   */
   public grantRead(grantee: iam.IGrantable): iam.Grant {
-    const grant = this.secret.grantRead(grantee);
+    const grant = iam.Grant.addToPrincipalOrResource({
+      grantee,
+      actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
+      resourceArns: [secretArnForPolicy(this.secret)],
+      resource: this.secret,
+    });
+    if (this.encryptionKey) {
+      // in the grantee's policy: the key's policy cannot name the secret (the secret names the key)
+      iam.Grant.addToPrincipal({
+        grantee,
+        actions: ['kms:Decrypt'],
+        resourceArns: [this.encryptionKey.keyArn],
+        conditions: {
+          StringEquals: { 'kms:ViaService': `secretsmanager.${Stack.of(this).region}.amazonaws.com` },
+          StringLike: { 'kms:EncryptionContext:SecretARN': secretArnForPolicy(this.secret) },
+        },
+      });
+    }
     const principal = grantee.grantPrincipal;
     if (this.readPolicyAdded && principal instanceof iam.Role && !this.readExemptions.has(principal.roleArn)) {
       Annotations.of(this).addWarningV2('cdk-security-patterns:read-denied',
@@ -322,12 +368,20 @@ export class RotatingSecret extends Construct {
       actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
       resources: ['*'],
     }));
+    // A key shared by the stack's secrets names this one in the encryption context where its name
+    // is known (the key's policy cannot refer to the secret itself, which refers to the key);
+    // otherwise the secret's resource policy alone keeps the account to this secret.
+    const shared = this.encryptionKey.node.id === SHARED_KEY_ID && this.encryptionKey.node.scope === stack;
+    const name = this.props.secretName;
+    const context = shared && name !== undefined && !Token.isUnresolved(name)
+      ? { StringLike: { 'kms:EncryptionContext:SecretARN': `arn:${stack.partition}:secretsmanager:${stack.region}:${stack.account}:secret:${name}-??????` } }
+      : {};
     const keyResult = this.encryptionKey.addToResourcePolicy(new iam.PolicyStatement({
-      sid: `DecryptSecretFor${sidSuffix}`,
+      sid: shared ? `DecryptSecret${pathHash(this)}For${sidSuffix}` : `DecryptSecretFor${sidSuffix}`,
       principals: [principal],
       actions: ['kms:Decrypt'],
       resources: ['*'],
-      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` } },
+      conditions: { StringEquals: { 'kms:ViaService': `secretsmanager.${stack.region}.amazonaws.com` }, ...context },
     }));
     if (!keyResult.statementAdded) {
       Annotations.of(this).addWarningV2('cdk-security-patterns:cross-account-key',
@@ -384,6 +438,11 @@ export class RotatingSecret extends Construct {
     const resourceName = Stack.of(this).splitArn(this.secret.secretArn, ArnFormat.COLON_RESOURCE_NAME).resourceName!;
     return Fn.join('-', [Fn.select(0, Fn.split('-', resourceName)), Fn.select(1, Fn.split('-', resourceName))]);
   }
+}
+
+/** A short, stable hash of a construct's path, for statement ids that must differ between constructs. */
+function pathHash(scope: Construct): string {
+  return createHash('sha256').update(scope.node.path).digest('hex').slice(0, 8).toUpperCase();
 }
 
 /** The customer-managed keys of the replicas, by region. */

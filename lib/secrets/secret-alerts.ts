@@ -24,7 +24,8 @@ export interface SecretAlertsProps {
 
   /**
    * The key that encrypts the alert topic (and the trail, if created). Its policy must let
-   * events.amazonaws.com use it.
+   * events.amazonaws.com use it (kms:Decrypt, kms:GenerateDataKey*) without an aws:SourceAccount or
+   * aws:SourceArn condition: EventBridge sends neither when it publishes to an encrypted topic.
    * @default - a new customer-managed key with yearly rotation
    */
   readonly encryptionKey?: kms.IKey;
@@ -123,12 +124,17 @@ export class SecretAlerts extends Construct {
       this.encryptionKey = props.encryptionKey;
     } else {
       const key = new SecureKey(this, 'Key', { description: `Encrypts the secret alerts of ${this.node.path}` });
-      // EventBridge publishes to the encrypted topic, so it must be able to use the key
+      // EventBridge publishes to the encrypted topic, so it must be able to use the key. No
+      // aws:SourceAccount or aws:SourceArn here: EventBridge sends neither on the KMS call behind a
+      // publish to an encrypted topic ("not supported for EventBridge-to-encrypted topics", SNS
+      // developer guide, Key management), so with either condition no alert would ever arrive. Which
+      // rules may publish is decided by the topic policy below (aws:SourceArn names our rules, and a
+      // deny keeps every other rule out): another account's rule cannot publish to the topic at all.
       key.addToResourcePolicy(new iam.PolicyStatement({
+        sid: 'AllowEventBridgeToPublishToTheEncryptedTopic',
         principals: [new iam.ServicePrincipal('events.amazonaws.com')],
         actions: ['kms:Decrypt', 'kms:GenerateDataKey*'],
         resources: ['*'],
-        conditions: { StringEquals: { 'aws:SourceAccount': Stack.of(this).account } },
       }));
       this.encryptionKey = key;
     }
@@ -371,13 +377,11 @@ export class SecretAlerts extends Construct {
       cloudWatchLogGroup: logGroup,
       cloudWatchLogsRetention: logGroup ? undefined : logs.RetentionDays.ONE_YEAR,
     });
-    // The role CloudTrail assumes to write to the log group: for this trail of this account only.
-    const logsRole = trail.node.tryFindChild('LogsRole')?.node.defaultChild;
-    if (logsRole instanceof iam.CfnRole) {
-      logsRole.addPropertyOverride('AssumeRolePolicyDocument.Statement.0.Condition', {
-        StringEquals: { 'aws:SourceArn': trailArn, 'aws:SourceAccount': stack.account },
-      });
-    }
+    // The role CloudTrail assumes to write to the log group keeps aws-cdk-lib's trust, cloudtrail.amazonaws.com
+    // with no condition: CloudTrail does not send aws:SourceArn or aws:SourceAccount when it assumes
+    // the role for CloudWatch Logs delivery, so a trust conditioned on them ends delivery to the log
+    // group. What keeps other trails out: naming a role for a trail takes iam:PassRole on it, which
+    // no other account can be given, and the role may write to this one log group only.
     const logsPolicy = trail.node.tryFindChild('LogsRole')?.node.tryFindChild('DefaultPolicy');
     if (logsPolicy) {
       const reason = 'The role CloudTrail assumes to write to this trail\'s log group; aws-cdk-lib\'s Trail writes its policy (CreateLogStream and '

@@ -11,6 +11,7 @@ import { acknowledge } from '../private/acknowledge';
 import { SecureKey } from '../common/secure-key';
 import { allowCloudWatchLogs } from '../private/cloudwatch-logs-key';
 import { DatabaseTarget } from './database-target';
+import { DEPLOY_TIME_VALUE_LENGTH, environmentSize, LAMBDA_ENVIRONMENT_LIMIT } from './private/environment-size';
 import { allowInvokeBySecretsManager, RotatedSecretAccess, SecretsPolicies } from './private/rotation-access';
 import { formatAllowedEndpoints, parseAllowedEndpoints, ROTATION_ENV, type DatabaseUserDeclaration } from './private/rotation-contract';
 import { secretsManagerEndpoint } from './private/secrets-manager-endpoint';
@@ -174,6 +175,8 @@ export class SharedRotationFunction extends Construct {
     });
     // Lambda checks at creation that the role may manage ENIs, and the first rotation runs right away
     this.function.node.addDependency(base);
+    // Lambda refuses an environment over 4 KB only at deploy; the endpoints and users grow per secret
+    this.node.addValidation({ validate: () => this.environmentSizeErrors(strategy) });
     const functionAcks = [
       {
         id: 'NIST.800.53.R5-LambdaConcurrency',
@@ -234,6 +237,20 @@ export class SharedRotationFunction extends Construct {
     throw new Error(`RotatingSecret ${options.requestedBy.node.path}: rotationFunctionRuntime is ${options.runtime.name}, but ${this.firstRequest.node.path} `
       + `shares the same ${options.strategy.name} rotation function (${this.node.path}) and runs it on ${runtime.name}; one function has one runtime, `
       + `so give every ${options.strategy.name} secret of the stack with the same placement the same rotationFunctionRuntime (or leave it out on all of them for the default)`);
+  }
+
+  /** One error when the function's environment exceeds Lambda's limit, naming the way out. */
+  private environmentSizeErrors(strategy: RotationStrategy): string[] {
+    const size = environmentSize(this.function);
+    if (size.bytes <= LAMBDA_ENVIRONMENT_LIMIT) return [];
+    const about = size.estimated ? 'about ' : '';
+    const largest = size.variables.slice(0, 2).map((v) => `${v.name} ${v.bytes}`).join(', ');
+    return [`RotatingSecret: the environment of the shared ${strategy.name} rotation function ${this.node.path} is ${about}${size.bytes} bytes, `
+      + `over Lambda's limit of ${LAMBDA_ENVIRONMENT_LIMIT} bytes (4 KB, the JSON of all its variables)`
+      + (size.estimated ? `, counting each endpoint address known only at deploy time as ${DEPLOY_TIME_VALUE_LENGTH} characters` : '')
+      + `; largest in bytes: ${largest}. It lists the ${this.endpoints.length} database endpoints and ${this.users.size} declared users of every `
+      + `${strategy.name} secret of the stack with the same placement; give each function fewer secrets: move some of them to another stack `
+      + '(each stack has its own rotation function), or declare fewer users or grants'];
   }
 
   /**

@@ -1,2 +1,3 @@
-// Re-exports of the sharing area. Constructs land here one file each.
-export {};
+// Re-exports of the sharing area: one construct per file.
+export { SharePrincipal, SharePrincipalType } from './share-principal';
+export { SharedSubnets, SharedSubnetsProps } from './shared-subnets';

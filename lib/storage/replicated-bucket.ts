@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as s3 from 'aws-cdk-lib/aws-s3';
 import { Construct } from 'constructs';
 import { acknowledge } from '../private/acknowledge';
+import { addStackDependency } from '../private/stack-dependency';
 import { fixedName } from './private/names';
 import { ReplicaDestination } from './replica-destination';
 import { SecureBucket, SecureBucketProps } from './secure-bucket';
@@ -143,7 +144,7 @@ export class ReplicatedBucket extends SecureBucket {
       this.replicationPolicy.addStatements(...destinationStatements(destination, index, crossAccount));
       destination._allowReplicationFrom(this.replicationRole, stack.account, crossAccount);
       // S3 accepts the replication configuration only once the destination exists and is versioned
-      stack.addDependency(Stack.of(destination), `${this.node.path} replicates into ${destination.node.path}`);
+      addStackDependency(stack, Stack.of(destination), `${this.node.path} replicates into ${destination.node.path}`);
     });
     // Whatever a bucket or key policy elsewhere allows (in this account a resource policy alone would
     // be enough), the role reads only this bucket and writes only into these destinations: a

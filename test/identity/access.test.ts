@@ -118,6 +118,34 @@ describe('CrossAccountRole with an ExternalId, source identity and session tags'
   });
 });
 
+describe('CrossAccountRole with sourceIdentityPattern ${aws:username}: the source identity names the calling IAM user', () => {
+  const { dev, prod } = twoAccounts();
+  const alice = new iam.User(dev, 'Alice', { userName: 'alice' });
+  const pipeline = new iam.Role(dev, 'Pipeline', { roleName: 'pipeline', assumedBy: new iam.AccountRootPrincipal() });
+  const cross = new CrossAccountRole(prod, 'Cross', { trustedAccounts: [TrustedAccount.account('111111111111')], roleName: 'traced', sourceIdentityPattern: '${aws:username}' });
+  cross.grantAssume(alice);
+  cross.grantAssume(pipeline);
+  const model = new AccessModel([dev, prod]);
+  const check = (principal: iam.IGrantable, action: string, sourceIdentity?: string) =>
+    model.check({ principal: principal as iam.IUser, action, resource: cross.role, context: sourceIdentity === undefined ? {} : { 'sts:SourceIdentity': sourceIdentity } });
+
+  test('alice may assume it and set her own name as source identity', () => {
+    expect(check(alice, 'sts:AssumeRole', 'alice')).toBe('Allowed');
+    expect(check(alice, 'sts:SetSourceIdentity', 'alice')).toBe('Allowed');
+  });
+
+  test('alice may not pose as someone else, nor leave it out', () => {
+    expect(check(alice, 'sts:AssumeRole', 'bob')).toBe('ImplicitlyDenied');
+    expect(check(alice, 'sts:SetSourceIdentity', 'bob')).toBe('ImplicitlyDenied');
+    expect(check(alice, 'sts:AssumeRole')).toBe('ImplicitlyDenied');
+  });
+
+  test('a role session has no user name, so it cannot match whatever it sets', () => {
+    expect(check(pipeline, 'sts:AssumeRole', 'pipeline')).toBe('ImplicitlyDenied');
+    expect(check(pipeline, 'sts:AssumeRole', 'alice')).toBe('ImplicitlyDenied');
+  });
+});
+
 describe('CrossAccountRole.revokeSessions', () => {
   const { prod } = twoAccounts();
   const bucket = new s3.Bucket(prod, 'Data', { bucketName: 'prod-data' });
@@ -191,8 +219,8 @@ describe('DeveloperBoundary on a delegated admin with AdministratorAccess', () =
     expect(check('iam:CreateLoginProfile', 'arn:aws:iam::222222222222:user/admin')).toBe('ExplicitlyDenied');
   });
 
-  test('other policies can still be edited', () => {
-    expect(check('iam:CreatePolicyVersion', 'arn:aws:iam::222222222222:policy/app-policy')).toBe('Allowed');
+  test('without a delegatedRolePath no managed policy gets a new version: one attached to an administrator would escalate', () => {
+    expect(check('iam:CreatePolicyVersion', 'arn:aws:iam::222222222222:policy/app-policy')).toBe('ExplicitlyDenied');
   });
 });
 
@@ -354,7 +382,7 @@ describe('DeveloperBoundary escalation guards, under a boundary that allows all 
   test.each(['iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicyVersion', 'iam:DeletePolicy'])(
     '%s on the boundary policy itself is denied', (action) => {
       expect(check(admin, action, BOUNDARY)).toBe('ExplicitlyDenied');
-      expect(check(admin, action, 'arn:aws:iam::222222222222:policy/app-policy')).toBe('Allowed');
+      expect(check(control, action, BOUNDARY)).toBe('Allowed');
     });
 
   test.each([
@@ -409,12 +437,21 @@ describe('MfaRequired: what a user may do with and without MFA', () => {
   const check = (action: string, resource: string, context: Record<string, boolean>) =>
     model.check({ principal: alice, action, resource, context, resourceAccount: '111111111111' });
 
-  const selfManagement: [string, string][] = [
-    ['iam:CreateVirtualMFADevice', 'arn:aws:iam::111111111111:mfa/alice'],
-    ['iam:EnableMFADevice', ALICE], ['iam:GetMFADevice', ALICE], ['iam:GetUser', ALICE], ['iam:ListMFADevices', ALICE],
-    ['iam:ResyncMFADevice', ALICE], ['iam:ListVirtualMFADevices', '*'], ['sts:GetSessionToken', '*'],
+  const enrolment: [string, string][] = [
+    ['iam:CreateVirtualMFADevice', 'arn:aws:iam::111111111111:mfa/alice'], ['iam:EnableMFADevice', ALICE], ['iam:ResyncMFADevice', ALICE],
   ];
-  test.each(selfManagement)('without MFA, %s (setting up MFA and signing in with it) stays allowed', (action, resource) => {
+  test.each(enrolment)('signed in to the console without MFA, %s (enrolling a device) stays allowed', (action, resource) => {
+    expect(check(action, resource, NO_MFA)).toBe('Allowed');
+  });
+  test.each(enrolment)('with a long-term access key alone, %s is denied: a key thief cannot enrol their own device', (action, resource) => {
+    expect(check(action, resource, LONG_TERM_KEY)).toBe('ExplicitlyDenied');
+    expect(check(action, resource, { 'aws:MultiFactorAuthPresent': true })).toBe('Allowed');
+  });
+
+  const viewing: [string, string][] = [
+    ['iam:GetMFADevice', ALICE], ['iam:GetUser', ALICE], ['iam:ListMFADevices', ALICE], ['iam:ListVirtualMFADevices', '*'], ['sts:GetSessionToken', '*'],
+  ];
+  test.each(viewing)('without MFA, %s (seeing the own device; GetSessionToken is beyond any policy) stays allowed', (action, resource) => {
     expect(check(action, resource, NO_MFA)).toBe('Allowed');
     expect(check(action, resource, LONG_TERM_KEY)).toBe('Allowed');
   });
@@ -428,6 +465,56 @@ describe('MfaRequired: what a user may do with and without MFA', () => {
     expect(check(action, resource, NO_MFA)).toBe('ExplicitlyDenied');
     expect(check(action, resource, LONG_TERM_KEY)).toBe('ExplicitlyDenied');
     expect(check(action, resource, { 'aws:MultiFactorAuthPresent': true })).toBe('Allowed');
+  });
+});
+
+describe('MfaRequired: the access-key enrolment route, from the attacker\'s side', () => {
+  // control: the same administrator outside the MfaRequired group may enrol with a bare access key,
+  // so the denial below is MfaRequired's doing
+  const stack = new Stack(testApp(), 'Users', { env: DEV });
+  const admins = [iam.ManagedPolicy.fromAwsManagedPolicyName('AdministratorAccess')];
+  const humans = new iam.Group(stack, 'Humans', { path: '/people/', managedPolicies: admins });
+  const alice = new iam.User(stack, 'Alice', { userName: 'alice', groups: [humans] });
+  const outsider = new iam.User(stack, 'Outsider', { userName: 'outsider', managedPolicies: admins });
+  new MfaRequired(stack, 'Mfa', { groups: [humans] });
+  const model = new AccessModel([stack]);
+  const enable = (principal: iam.IUser, user: string) =>
+    model.check({ principal, action: 'iam:EnableMFADevice', resource: `arn:aws:iam::111111111111:user/${user}`, resourceAccount: '111111111111' });
+
+  test('a thief with alice\'s access key cannot enable a device for her; without MfaRequired the same call is open', () => {
+    expect(enable(alice, 'alice')).toBe('ExplicitlyDenied');
+    expect(enable(outsider, 'outsider')).toBe('Allowed');
+  });
+});
+
+describe('MfaRequired with allowSelfEnrolment: false (an administrator enrols)', () => {
+  const stack = new Stack(testApp(), 'Users', { env: DEV });
+  const admins = [iam.ManagedPolicy.fromAwsManagedPolicyName('AdministratorAccess')];
+  const humans = new iam.Group(stack, 'Humans', { path: '/people/', managedPolicies: admins });
+  const alice = new iam.User(stack, 'Alice', { userName: 'alice', groups: [humans] });
+  new MfaRequired(stack, 'Mfa', { groups: [humans], allowSelfEnrolment: false });
+  const model = new AccessModel([stack]);
+  const ALICE = 'arn:aws:iam::111111111111:user/alice';
+  const check = (action: string, resource: string, context: Record<string, boolean>) =>
+    model.check({ principal: alice, action, resource, context, resourceAccount: '111111111111' });
+
+  test.each([['iam:CreateVirtualMFADevice', 'arn:aws:iam::111111111111:mfa/alice'], ['iam:EnableMFADevice', ALICE], ['iam:ResyncMFADevice', ALICE]])(
+    'without MFA, %s is denied from the console and with access keys', (action, resource) => {
+      expect(check(action, resource, { 'aws:MultiFactorAuthPresent': false })).toBe('ExplicitlyDenied');
+      expect(check(action, resource, {})).toBe('ExplicitlyDenied');
+    });
+
+  test.each(['iam:EnableMFADevice', 'iam:ResyncMFADevice', 'iam:DeactivateMFADevice'])('%s on the own user is denied even with MFA', (action) => {
+    expect(check(action, ALICE, { 'aws:MultiFactorAuthPresent': true })).toBe('ExplicitlyDenied');
+  });
+
+  test('an administrator signed in with MFA may still enrol another user\'s device', () => {
+    expect(check('iam:EnableMFADevice', 'arn:aws:iam::111111111111:user/bob', { 'aws:MultiFactorAuthPresent': true })).toBe('Allowed');
+    expect(check('iam:CreateVirtualMFADevice', 'arn:aws:iam::111111111111:mfa/bob', { 'aws:MultiFactorAuthPresent': true })).toBe('Allowed');
+  });
+
+  test('users still see their own devices without MFA', () => {
+    expect(check('iam:ListMFADevices', ALICE, { 'aws:MultiFactorAuthPresent': false })).toBe('Allowed');
   });
 });
 

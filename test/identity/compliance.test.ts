@@ -1,6 +1,8 @@
 import { Duration, Stack } from 'aws-cdk-lib';
 import * as iam from 'aws-cdk-lib/aws-iam';
+import * as sns from 'aws-cdk-lib/aws-sns';
 import { CrossAccountRole, DeveloperBoundary, Ec2ServiceRole, MfaRequired, TrustedAccount } from '../../lib/identity';
+import { SecureKey } from '../../lib/common/secure-key';
 import { complianceFindings } from '../support/compliance';
 import { testApp } from '../support/app';
 
@@ -19,10 +21,12 @@ test('a CrossAccountRole with every option and revoked sessions has no findings'
   expect(complianceFindings(s)).toEqual([]);
 });
 
-test('a DeveloperBoundary with service-wide actions, applied to a role, has no findings', () => {
+test('a DeveloperBoundary with service-wide actions and every option, applied to a role, has no findings', () => {
   const s = stack();
   const boundary = new DeveloperBoundary(s, 'Boundary', {
     allowedStatements: [new iam.PolicyStatement({ actions: ['s3:*', 'dynamodb:*', 'iam:CreateRole', 'iam:PassRole'], resources: ['*'] })],
+    delegatedRolePath: '/delegated/', delegatedResourcePrefix: 'team-a-',
+    assumableRoles: [iam.Role.fromRoleArn(s, 'Reader', 'arn:aws:iam::333333333333:role/reports-reader')],
   });
   new iam.Role(s, 'Role', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
   boundary.applyTo(s);
@@ -41,5 +45,19 @@ test('MfaRequired on a group of users has no findings', () => {
 test('an Ec2ServiceRole managed by Systems Manager has no findings', () => {
   const s = stack();
   new Ec2ServiceRole(s, 'Web', { ssmManagedInstance: true });
+  expect(complianceFindings(s)).toEqual([]);
+});
+
+test('MfaRequired without self-enrolment, alerting an encrypted topic, has no findings', () => {
+  const s = stack();
+  const key = new SecureKey(s, 'Key', { description: 'Encrypts the MFA alerts' });
+  key.addToResourcePolicy(new iam.PolicyStatement({
+    principals: [new iam.ServicePrincipal('events.amazonaws.com')], actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'],
+    conditions: { StringEquals: { 'aws:SourceAccount': s.account } },
+  }));
+  const topic = new sns.Topic(s, 'Alerts', { masterKey: key, enforceSSL: true });
+  const humans = new iam.Group(s, 'Humans', { path: '/people/' });
+  new iam.User(s, 'Alice', { groups: [humans] });
+  new MfaRequired(s, 'Mfa', { groups: [humans], allowSelfEnrolment: false, alertTopic: topic });
   expect(complianceFindings(s)).toEqual([]);
 });

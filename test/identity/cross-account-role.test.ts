@@ -85,6 +85,29 @@ describe('CrossAccountRole trust policy', () => {
     ]);
   });
 
+  test('sourceIdentityPattern ties the source identity to a pattern (here the caller\'s user name) in both statements, and implies requireSourceIdentity', () => {
+    const { stack } = build({ sourceIdentityPattern: '${aws:username}', trustedAccounts: [TrustedAccount.account('111111111111')] });
+    const tied = { StringLike: { 'sts:SourceIdentity': '${aws:username}' } };
+    // the same conditions on both, so the recommended flags merge them into one statement
+    expect(trustStatements(stack)).toEqual([
+      { Action: ['sts:AssumeRole', 'sts:SetSourceIdentity'], Effect: 'Allow', Principal: { AWS: root('111111111111') }, Condition: tied },
+    ]);
+  });
+
+  test('fails when sourceIdentityPattern is set but requireSourceIdentity is false', () => {
+    expect(() => build({ sourceIdentityPattern: '*@example.com', requireSourceIdentity: false })).toThrow(
+      'CrossAccountRole: sourceIdentityPattern ("*@example.com") needs a source identity, but requireSourceIdentity is false; remove sourceIdentityPattern or set requireSourceIdentity: true');
+  });
+
+  test.each([['alice smith'], ['a/b'], ['x'.repeat(65)], ['${aws:username'], ['alice#1']])('fails when sourceIdentityPattern is "%s"', (pattern) => {
+    expect(() => build({ sourceIdentityPattern: pattern })).toThrow(
+      `CrossAccountRole: sourceIdentityPattern must be up to 64 letters, digits and +=,.@-_ (source identities as STS accepts them), with * and ? wildcards and policy variables such as \${aws:username}, got "${pattern}"`);
+  });
+
+  test.each([['${aws:username}'], ['*@example.com'], ['svc-?-deploy'], ['${saml:sub}']])('accepts sourceIdentityPattern "%s"', (pattern) => {
+    expect(() => build({ sourceIdentityPattern: pattern })).not.toThrow();
+  });
+
   test('session tag keys get their own sts:TagSession statement limited by aws:TagKeys', () => {
     const { stack } = build({ sessionTagKeys: ['team', 'cost-center'], requireMfa: true, trustedAccounts: [TrustedAccount.account('111111111111', { externalId: UUID })] });
     const statements = trustStatements(stack);

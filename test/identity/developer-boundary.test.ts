@@ -21,6 +21,19 @@ function policy(stack: Stack): any {
 }
 
 const selfArn = (name: string) => (`arn:aws:iam::222222222222:policy/${name}`);
+const PATH_SCOPED = [
+  'iam:CreatePolicyVersion', 'iam:SetDefaultPolicyVersion', 'iam:DeletePolicyVersion',
+  'iam:AttachGroupPolicy', 'iam:DetachGroupPolicy', 'iam:PutGroupPolicy', 'iam:DeleteGroupPolicy',
+  'iam:AddUserToGroup', 'iam:RemoveUserFromGroup', 'iam:UpdateGroup',
+  'iam:TagRole', 'iam:UntagRole', 'iam:TagUser', 'iam:UntagUser', 'iam:UpdateUser',
+];
+const RUN_CODE = [
+  'lambda:UpdateFunctionCode', 'lambda:UpdateFunctionConfiguration', 'ecs:RunTask', 'ecs:StartTask', 'ecs:ExecuteCommand',
+  'codebuild:StartBuild', 'codebuild:StartBuildBatch', 'codebuild:UpdateProject', 'glue:UpdateDevEndpoint', 'glue:UpdateJob',
+  'sagemaker:CreatePresignedNotebookInstanceUrl', 'states:UpdateStateMachine', 'cloudformation:UpdateStack', 'cloudformation:CreateChangeSet',
+  'batch:SubmitJob',
+];
+const sorted = (st: any) => (Array.isArray(st.Action) ? { ...st, Action: [...st.Action].sort() } : st);
 
 describe('DeveloperBoundary', () => {
   test('holds the allowed statements, then the escalation guards naming its own ARN', () => {
@@ -46,13 +59,24 @@ describe('DeveloperBoundary', () => {
         Action: ['iam:CreatePolicyVersion', 'iam:DeletePolicy', 'iam:DeletePolicyVersion', 'iam:SetDefaultPolicyVersion'],
       },
       {
-        Sid: 'DenyUserCredentials', Effect: 'Deny', Resource: '*',
+        Sid: 'DenyUnscopableEscalation', Effect: 'Deny', Resource: '*',
         Action: [
           'iam:CreateAccessKey', 'iam:UpdateAccessKey', 'iam:CreateLoginProfile', 'iam:UpdateLoginProfile',
           'iam:CreateServiceSpecificCredential', 'iam:ResetServiceSpecificCredential', 'iam:UpdateServiceSpecificCredential',
           'iam:UploadSSHPublicKey', 'iam:UpdateSSHPublicKey', 'iam:UploadSigningCertificate', 'iam:UpdateSigningCertificate',
+          'iam:CreateSAMLProvider', 'iam:UpdateSAMLProvider', 'iam:DeleteSAMLProvider', 'iam:CreateOpenIDConnectProvider',
+          'iam:UpdateOpenIDConnectProviderThumbprint', 'iam:AddClientIDToOpenIDConnectProvider', 'iam:DeleteOpenIDConnectProvider',
+          'ssm:SendCommand', 'ssm:StartSession', 'ec2-instance-connect:SendSSHPublicKey', 'ec2-instance-connect:SendSerialConsoleSSHPublicKey',
+          'datapipeline:PutPipelineDefinition',
         ],
       },
+      { Sid: 'DenyIamChangesWithoutDelegatedPath', Effect: 'Deny', Resource: '*', Action: PATH_SCOPED },
+      { Sid: 'DenyAssumeRoleOutsideDelegatedPath', Effect: 'Deny', Resource: '*', Action: 'sts:AssumeRole' },
+      {
+        Sid: 'DenyInstanceUserDataOutsideDelegatedPath', Effect: 'Deny', Resource: '*', Action: 'ec2:ModifyInstanceAttribute',
+        Condition: { Null: { 'ec2:InstanceProfile': 'false' } },
+      },
+      { Sid: 'DenyRunCodeOutsideDelegatedResources', Effect: 'Deny', Resource: '*', Action: RUN_CODE },
     ]));
   });
 
@@ -106,12 +130,68 @@ describe('DeveloperBoundary', () => {
     expect(wide.guard.SuppressedRules).toEqual(['iam_managed_policy_no_statements_with_full_access_check']);
   });
 
-  test('delegatedRolePath denies creating, passing or re-trusting a role outside the path', () => {
+  test('delegatedRolePath confines role, user, policy-version, group and tag changes, assuming roles and instance user data to the path', () => {
     const { stack } = build({ managedPolicyName: 'team-boundary', delegatedRolePath: '/delegated/team-a/' });
-    expect(policy(stack).Properties.PolicyDocument.Statement).toContainEqual({
-      Sid: 'DenyRolesOutsideDelegatedPath', Effect: 'Deny', Action: ['iam:CreateRole', 'iam:PassRole', 'iam:UpdateAssumeRolePolicy'],
-      NotResource: 'arn:aws:iam::222222222222:role/delegated/team-a/*',
+    const statements = policy(stack).Properties.PolicyDocument.Statement.map(sorted);
+    const inPath = (type: string) => `arn:aws:iam::222222222222:${type}/delegated/team-a/*`;
+    expect(statements).toContainEqual(sorted({
+      Sid: 'DenyIamOutsideDelegatedPath', Effect: 'Deny', Action: ['iam:CreateRole', 'iam:PassRole', 'iam:UpdateAssumeRolePolicy', ...PATH_SCOPED],
+      NotResource: ['role', 'user', 'policy', 'group'].map(inPath),
+    }));
+    expect(statements).toContainEqual({ Sid: 'DenyAssumeRoleOutsideDelegatedPath', Effect: 'Deny', Action: 'sts:AssumeRole', NotResource: inPath('role') });
+    expect(statements).toContainEqual({
+      Sid: 'DenyInstanceUserDataOutsideDelegatedPath', Effect: 'Deny', Action: 'ec2:ModifyInstanceAttribute', Resource: '*',
+      Condition: { ArnNotLike: { 'ec2:InstanceProfile': inPath('instance-profile') }, Null: { 'ec2:InstanceProfile': 'false' } },
     });
+    expect(statements.map((st: any) => st.Sid)).not.toContain('DenyIamChangesWithoutDelegatedPath');
+  });
+
+  test('assumableRoles may be assumed besides the path, with or without one', () => {
+    const stack = new Stack(testApp(), 'Prod', { env: ENV });
+    const reader = iam.Role.fromRoleArn(stack, 'Reader', 'arn:aws:iam::333333333333:role/reports-reader');
+    new DeveloperBoundary(stack, 'Boundary', { allowedStatements: [S3_READ], assumableRoles: [reader] });
+    expect(policy(stack).Properties.PolicyDocument.Statement).toContainEqual({
+      Sid: 'DenyAssumeRoleOutsideDelegatedPath', Effect: 'Deny', Action: 'sts:AssumeRole', NotResource: 'arn:aws:iam::333333333333:role/reports-reader',
+    });
+  });
+
+  test('delegatedResourcePrefix keeps code and configuration changes of compute named with it (SageMaker notebooks in lower case)', () => {
+    const { stack } = build({ delegatedResourcePrefix: 'Team-A-' });
+    const statement = policy(stack).Properties.PolicyDocument.Statement.find((st: any) => st.Sid === 'DenyRunCodeOutsideDelegatedResources');
+    expect(sorted(statement)).toEqual(sorted({
+      Sid: 'DenyRunCodeOutsideDelegatedResources', Effect: 'Deny', Action: RUN_CODE,
+      NotResource: [
+        'arn:aws:lambda:*:*:function:Team-A-*', 'arn:aws:ecs:*:*:task-definition/Team-A-*', 'arn:aws:ecs:*:*:cluster/Team-A-*', 'arn:aws:ecs:*:*:task/Team-A-*',
+        'arn:aws:codebuild:*:*:project/Team-A-*', 'arn:aws:glue:*:*:devEndpoint/Team-A-*', 'arn:aws:glue:*:*:job/Team-A-*',
+        'arn:aws:sagemaker:*:*:notebook-instance/team-a-*', 'arn:aws:states:*:*:stateMachine:Team-A-*', 'arn:aws:cloudformation:*:*:stack/Team-A-*',
+        'arn:aws:batch:*:*:job-definition/Team-A-*', 'arn:aws:batch:*:*:job-queue/*', 'arn:aws:batch:*:*:job/*',
+      ],
+    }));
+  });
+
+  test.each([['team_a'], ['1team'], [''], ['team a'], ['t'.repeat(33)]])('fails when delegatedResourcePrefix is "%s"', (prefix) => {
+    expect(() => build({ delegatedResourcePrefix: prefix })).toThrow(
+      `DeveloperBoundary: delegatedResourcePrefix must start with a letter and hold 1 to 32 letters, digits and hyphens (characters every guarded service accepts in names, e.g. team-a-), got "${prefix}"`);
+  });
+
+  test('stays well under the managed-policy limit with every option and a modest ceiling', () => {
+    const stack = new Stack(testApp(), 'Prod'); // env-agnostic: pseudo parameters count at their longest
+    const boundary = new DeveloperBoundary(stack, 'Boundary', {
+      allowedStatements: [new iam.PolicyStatement({ actions: ['iam:*', 'sts:AssumeRole', 'lambda:*', 's3:*', 'dynamodb:*'], resources: ['*'] })],
+      delegatedRolePath: '/delegated/team-a/', delegatedResourcePrefix: 'team-a-',
+      assumableRoles: [iam.Role.fromRoleArn(stack, 'Reader', 'arn:aws:iam::333333333333:role/reports-reader')],
+    });
+    expect(boundary.policySize).toBeLessThan(4500);
+    expect(() => Template.fromStack(stack)).not.toThrow();
+  });
+
+  test('fails at synth when the ceiling pushes the policy over IAM\'s 6,144 characters', () => {
+    const stack = new Stack(testApp(), 'Prod', { env: ENV });
+    const buckets = Array.from({ length: 80 }, (_, i) => `arn:aws:s3:::team-a-reports-bucket-number-${i}/*`);
+    const boundary = new DeveloperBoundary(stack, 'Boundary', { allowedStatements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: buckets })] });
+    expect(boundary.policySize).toBeGreaterThan(6144);
+    expect(() => Template.fromStack(stack)).toThrow(new RegExp(
+      `DeveloperBoundary: the policy holds ${boundary.policySize} characters \\(IAM counts them without whitespace\\), over IAM's limit of 6144 for a managed policy; shorten allowedStatements`));
   });
 
   test.each([

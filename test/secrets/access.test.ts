@@ -12,7 +12,8 @@ import { newStack } from './helpers';
  * - A `my-app/api-key`: rotated by function F1, readable cross-account by 222222222222, reads denied
  *   to all but `app` (and the rotation role), tagged team=payments
  * - B `my-app/db-token`: rotated by F1 too, tagged team=payments
- * - C `my-app-legacy/key`: rotated by F2 (other key length), tagged team=search
+ * - C `my-app-legacy/key`: rotated by F2 (other key length), tagged team=search, with a key of its own
+ *   (A and B share the stack's key)
  * - D `other/key`: a plain secret nobody rotates
  * - E `my-app-other/x`: rotated by F3 (another strategy, mysql-single-user), tagged team=Payments
  * - G `other/my-app/x`: a plain secret tagged team=payments-eu
@@ -21,7 +22,8 @@ function build() {
   const stack = newStack('Secrets');
   const a = new RotatingSecret(stack, 'A', { secretName: 'my-app/api-key', rotation: RotationStrategy.randomKey() });
   const b = new RotatingSecret(stack, 'B', { secretName: 'my-app/db-token', rotation: RotationStrategy.randomKey() });
-  const c = new RotatingSecret(stack, 'C', { secretName: 'my-app-legacy/key', rotation: RotationStrategy.randomKey({ keyLength: 64 }) });
+  // C has a key of its own; A and B share the stack's key
+  const c = new RotatingSecret(stack, 'C', { secretName: 'my-app-legacy/key', rotation: RotationStrategy.randomKey({ keyLength: 64 }), dedicatedEncryptionKey: true });
   const d = new secretsmanager.Secret(stack, 'D', { secretName: 'other/key' });
   Tags.of(a).add('team', 'payments');
   Tags.of(b).add('team', 'payments');
@@ -56,6 +58,8 @@ function build() {
 const env = build();
 const { model } = env;
 const viaSecretsManager = { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' };
+/** The encryption context Secrets Manager sends KMS for a secret's values. */
+const contextOf = (s: RotatingSecret) => ({ 'kms:EncryptionContext:SecretARN': `${model.arnOf(s.secret)}` });
 const ROTATION_ACTIONS = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'];
 
 describe('the rotation role', () => {
@@ -93,7 +97,8 @@ describe('the rotation role', () => {
   test('decrypts and encrypts with its secrets\' keys through Secrets Manager only', () => {
     for (const action of ['kms:Decrypt', 'kms:GenerateDataKey']) {
       expect(model.check({ principal: env.f1Role, action, resource: env.a.encryptionKey!, context: viaSecretsManager })).toBe('Allowed');
-      expect(model.check({ principal: env.f1Role, action, resource: env.a.encryptionKey! })).toBe('ImplicitlyDenied');
+      // the shared key works through Secrets Manager only, whatever IAM allows
+      expect(model.check({ principal: env.f1Role, action, resource: env.a.encryptionKey! })).toBe('ExplicitlyDenied');
       expect(model.check({ principal: env.f1Role, action, resource: env.c.encryptionKey!, context: viaSecretsManager })).toBe('ImplicitlyDenied');
     }
     expect(model.check({ principal: env.f1Role, action: 'kms:ScheduleKeyDeletion', resource: env.a.encryptionKey! })).toBe('ImplicitlyDenied');
@@ -134,7 +139,7 @@ describe('a cross-account reader', () => {
   });
 
   test('can decrypt with A\'s key through Secrets Manager', () => {
-    expect(model.check({ principal: reader, action: 'kms:Decrypt', resource: env.a.encryptionKey!, context: viaSecretsManager })).toBe('Allowed');
+    expect(model.check({ principal: reader, action: 'kms:Decrypt', resource: env.a.encryptionKey!, context: { ...viaSecretsManager, ...contextOf(env.a) } })).toBe('Allowed');
   });
 
   test('and nothing else', () => {
@@ -142,18 +147,40 @@ describe('a cross-account reader', () => {
       expect([action, model.check({ principal: reader, action, resource: env.a.secret })]).toEqual([action, 'ImplicitlyDenied']);
     }
     expect(model.check({ principal: reader, action: 'secretsmanager:GetSecretValue', resource: env.b.secret })).toBe('ImplicitlyDenied');
-    expect(model.check({ principal: reader, action: 'kms:Decrypt', resource: env.a.encryptionKey! })).toBe('ImplicitlyDenied');
+    expect(model.check({ principal: reader, action: 'kms:Decrypt', resource: env.a.encryptionKey! })).toBe('ExplicitlyDenied');
     for (const action of ['kms:Encrypt', 'kms:GenerateDataKey', 'kms:ReEncryptFrom']) {
       expect([action, model.check({ principal: reader, action, resource: env.a.encryptionKey!, context: viaSecretsManager })]).toEqual([action, 'ImplicitlyDenied']);
     }
     // the key denies grants to anyone but AWS services acting for a resource
     expect(model.check({ principal: reader, action: 'kms:CreateGrant', resource: env.a.encryptionKey!, context: viaSecretsManager })).toBe('ExplicitlyDenied');
-    expect(model.check({ principal: reader, action: 'kms:Decrypt', resource: env.b.encryptionKey!, context: viaSecretsManager })).toBe('ImplicitlyDenied');
+    // B shares A's key: the account's key statement names A's ARN in the encryption context
+    expect(model.check({ principal: reader, action: 'kms:Decrypt', resource: env.b.encryptionKey!, context: { ...viaSecretsManager, ...contextOf(env.b) } })).toBe('ImplicitlyDenied');
+    expect(model.check({ principal: reader, action: 'kms:Decrypt', resource: env.c.encryptionKey!, context: viaSecretsManager })).toBe('ImplicitlyDenied');
   });
 
   test('of a third account cannot read: the explicit deny exempts only the granted account', () => {
     expect(model.check({ principal: 'arn:aws:iam::333333333333:role/Reader', action: 'secretsmanager:GetSecretValue', resource: env.a.secret })).toBe('ExplicitlyDenied');
     expect(model.check({ principal: 'arn:aws:iam::333333333333:role/Reader', action: 'secretsmanager:DescribeSecret', resource: env.a.secret })).toBe('ImplicitlyDenied');
+  });
+});
+
+describe('the key A and B share', () => {
+  test('is one key, and C has its own', () => {
+    expect(env.a.encryptionKey).toBe(env.b.encryptionKey);
+    expect(env.c.encryptionKey).not.toBe(env.a.encryptionKey);
+  });
+
+  test('lets A\'s reader decrypt A through Secrets Manager, and not B: the grant names A in the encryption context', () => {
+    expect(model.check({ principal: env.app, action: 'kms:Decrypt', resource: env.a.encryptionKey!, context: { ...viaSecretsManager, ...contextOf(env.a) } })).toBe('Allowed');
+    expect(model.check({ principal: env.app, action: 'kms:Decrypt', resource: env.b.encryptionKey!, context: { ...viaSecretsManager, ...contextOf(env.b) } })).toBe('ImplicitlyDenied');
+    expect(model.check({ principal: env.app, action: 'secretsmanager:GetSecretValue', resource: env.b.secret })).toBe('ImplicitlyDenied');
+  });
+
+  test('decrypts nothing outside Secrets Manager, even for a principal IAM allows every KMS action', () => {
+    expect(model.check({ principal: env.broad, action: 'kms:Decrypt', resource: env.a.encryptionKey!, context: contextOf(env.a) })).toBe('ExplicitlyDenied');
+    expect(model.check({ principal: env.app, action: 'kms:Decrypt', resource: env.a.encryptionKey!, context: contextOf(env.a) })).toBe('ExplicitlyDenied');
+    // C's own key has no such deny: IAM decides
+    expect(model.check({ principal: env.broad, action: 'kms:Decrypt', resource: env.c.encryptionKey! })).toBe('Allowed');
   });
 });
 
@@ -172,7 +199,7 @@ describe('the explicit deny on A', () => {
 
   test('lets the named role read', () => {
     expect(model.check({ principal: env.app, action: 'secretsmanager:GetSecretValue', resource: env.a.secret })).toBe('Allowed');
-    expect(model.check({ principal: env.app, action: 'kms:Decrypt', resource: env.a.encryptionKey!, context: viaSecretsManager })).toBe('Allowed');
+    expect(model.check({ principal: env.app, action: 'kms:Decrypt', resource: env.a.encryptionKey!, context: { ...viaSecretsManager, ...contextOf(env.a) } })).toBe('Allowed');
     expect(model.check({ principal: env.app, action: 'secretsmanager:GetSecretValue', resource: env.b.secret })).toBe('ImplicitlyDenied');
   });
 });
@@ -204,7 +231,8 @@ describe('scoped grants for readers of many secrets', () => {
 
   test('by tag decrypt only through Secrets Manager', () => {
     expect(model.check({ principal: env.tagReader, action: 'kms:Decrypt', resource: env.b.encryptionKey!, context: viaSecretsManager })).toBe('Allowed');
-    expect(model.check({ principal: env.tagReader, action: 'kms:Decrypt', resource: env.b.encryptionKey! })).toBe('ImplicitlyDenied');
+    expect(model.check({ principal: env.tagReader, action: 'kms:Decrypt', resource: env.c.encryptionKey! })).toBe('ImplicitlyDenied');
+    expect(model.check({ principal: env.tagReader, action: 'kms:Decrypt', resource: env.b.encryptionKey! })).toBe('ExplicitlyDenied');
   });
 
   test('by name prefix let in exactly the secrets named my-app/...', () => {

@@ -26,16 +26,51 @@ function logicalId(stack: Stack, construct: { node: { defaultChild?: unknown } }
 }
 
 describe('a new secret', () => {
-  test('is encrypted with a new customer-managed key with rotation, and both are retained', () => {
+  test('is encrypted with the stack\'s shared customer-managed key with rotation, and both are retained', () => {
     const { stack, secret } = defaults();
     const template = Template.fromStack(stack);
     const keyId = logicalId(stack, secret.encryptionKey);
+    expect(secret.encryptionKey!.node.path).toBe('Test/RotatingSecretsKey');
     template.hasResource('AWS::KMS::Key', { Properties: { EnableKeyRotation: true }, DeletionPolicy: 'Retain', UpdateReplacePolicy: 'Retain' });
     template.hasResource('AWS::SecretsManager::Secret', {
       Properties: { KmsKeyId: { 'Fn::GetAtt': [keyId, 'Arn'] } },
       DeletionPolicy: 'Retain',
       UpdateReplacePolicy: 'Retain',
     });
+  });
+
+  test('shares one key with every secret of the stack that names none, which works through Secrets Manager only', () => {
+    const stack = newStack();
+    const secrets = Array.from({ length: 3 }, (_, i) => new RotatingSecret(stack, `S${i}`, { rotation: RotationStrategy.randomKey() }));
+    const destroyed = new RotatingSecret(stack, 'Destroyed', { rotation: RotationStrategy.randomKey(), removalPolicy: RemovalPolicy.DESTROY });
+    expect(new Set([...secrets, destroyed].map((s) => s.encryptionKey)).size).toBe(1);
+    const template = Template.fromStack(stack);
+    template.resourceCountIs('AWS::KMS::Key', 2); // the shared key and the rotation function's log key
+    // the shared key outlives a secret that is destroyed with the stack
+    template.hasResource('AWS::KMS::Key', { Properties: { Description: Match.stringLikeRegexp('RotatingSecrets of Test') }, DeletionPolicy: 'Retain' });
+    template.hasResourceProperties('AWS::KMS::Key', {
+      KeyPolicy: {
+        Statement: Match.arrayWith([{
+          Sid: 'DenyUseExceptThroughSecretsManager',
+          Effect: 'Deny',
+          Principal: { AWS: '*' },
+          Action: ['kms:Decrypt', 'kms:Encrypt', 'kms:GenerateDataKey*', 'kms:ReEncrypt*'],
+          Resource: '*',
+          Condition: { StringNotEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } },
+        }]),
+      },
+    });
+  });
+
+  test('with dedicatedEncryptionKey gets a key of its own, removed with it', () => {
+    const stack = newStack();
+    const shared = new RotatingSecret(stack, 'Shared', { rotation: RotationStrategy.randomKey() });
+    const own = new RotatingSecret(stack, 'Own', { rotation: RotationStrategy.randomKey(), dedicatedEncryptionKey: true, removalPolicy: RemovalPolicy.DESTROY });
+    expect(own.encryptionKey).not.toBe(shared.encryptionKey);
+    expect(own.encryptionKey!.node.path).toBe('Test/Own/Key');
+    const template = Template.fromStack(stack);
+    template.hasResource('AWS::KMS::Key', { Properties: { Description: 'Encrypts the secret Test/Own', EnableKeyRotation: true }, DeletionPolicy: 'Delete' });
+    template.hasResourceProperties('AWS::SecretsManager::Secret', { KmsKeyId: { 'Fn::GetAtt': [logicalId(stack, own.encryptionKey), 'Arn'] } });
   });
 
   test('uses a given key instead of creating one', () => {
@@ -141,11 +176,13 @@ describe('a new secret', () => {
     expect(complianceFindings(stack)).toEqual([]);
   });
 
-  test('counts each replica key like one more secret when filling the function\'s managed policies', () => {
+  test('counts each replica key\'s statement when filling the function\'s managed policies', () => {
     const stack = newStack();
-    const key = kms.Key.fromKeyArn(stack, 'ReplicaKey', 'arn:aws:kms:us-west-2:111111111111:key/11111111-2222-3333-4444-555555555555');
-    // 6 secrets with one replica key each fill one policy of 12
-    for (let i = 0; i < 7; i++) new RotatingSecret(stack, `S${i}`, { rotation: RotationStrategy.randomKey(), awsManagedKey: true, replicas: [{ region: 'us-west-2', encryptionKey: key }] });
+    // a secret with a replica key of its own takes about 480 characters: 11 fit a policy
+    for (let i = 0; i < 12; i++) {
+      const key = kms.Key.fromKeyArn(stack, `ReplicaKey${i}`, `arn:aws:kms:us-west-2:111111111111:key/11111111-2222-3333-4444-5555555555${String(i).padStart(2, '0')}`);
+      new RotatingSecret(stack, `S${i}`, { rotation: RotationStrategy.randomKey(), awsManagedKey: true, replicas: [{ region: 'us-west-2', encryptionKey: key }] });
+    }
     const policies = Object.keys(Template.fromStack(stack).findResources('AWS::IAM::ManagedPolicy')).filter((id) => id.includes('SecretsPolicy'));
     expect(policies).toHaveLength(2);
   });
@@ -488,22 +525,27 @@ describe('resource policy and grants', () => {
     const template = Template.fromStack(stack);
     template.hasResourceProperties('AWS::IAM::Policy', {
       Roles: [{ Ref: logicalId(stack, role) }],
-      PolicyDocument: { Statement: [{ Effect: 'Allow', Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Resource: { Ref: logicalId(stack, secret.secret) } }] },
+      PolicyDocument: { Statement: Match.arrayWith([{ Effect: 'Allow', Action: ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue'], Resource: { Ref: logicalId(stack, secret.secret) } }]) },
     });
-    // the key trusts the account, and the key policy lets the role decrypt through Secrets Manager only
-    template.hasResourceProperties('AWS::KMS::Key', {
-      KeyPolicy: {
-        Statement: Match.arrayWith([Match.objectLike({
+    // the role decrypts through Secrets Manager only, and only this secret's values (encryption context)
+    template.hasResourceProperties('AWS::IAM::Policy', {
+      Roles: [{ Ref: logicalId(stack, role) }],
+      PolicyDocument: {
+        Statement: Match.arrayWith([{
+          Effect: 'Allow',
           Action: 'kms:Decrypt',
-          Principal: { AWS: { 'Fn::GetAtt': [logicalId(stack, role), 'Arn'] } },
-          Condition: { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } },
-        })]),
+          Resource: { 'Fn::GetAtt': [logicalId(stack, secret.encryptionKey), 'Arn'] },
+          Condition: {
+            StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' },
+            StringLike: { 'kms:EncryptionContext:SecretARN': { Ref: logicalId(stack, secret.secret) } },
+          },
+        }]),
       },
     });
   });
 
   test('grantCrossAccountRead opens the secret and its key to the account, the key through Secrets Manager only', () => {
-    const { stack, secret } = buildKey();
+    const { stack, secret } = buildKey({ dedicatedEncryptionKey: true });
     secret.grantCrossAccountRead('222222222222');
     const template = Template.fromStack(stack);
     const account = { AWS: 'arn:aws:iam::222222222222:root' };
@@ -518,6 +560,26 @@ describe('resource policy and grants', () => {
         }]),
       },
     });
+  });
+
+  test('grantCrossAccountRead on the shared key names a named secret in the encryption context, one statement per secret', () => {
+    const stack = newStack();
+    const named = new RotatingSecret(stack, 'Named', { rotation: RotationStrategy.randomKey(), secretName: 'app/key' });
+    const unnamed = new RotatingSecret(stack, 'Unnamed', { rotation: RotationStrategy.randomKey() });
+    named.grantCrossAccountRead('222222222222');
+    unnamed.grantCrossAccountRead('222222222222');
+    const statements = Template.fromStack(stack).toJSON().Resources[logicalId(stack, named.encryptionKey)].Properties.KeyPolicy.Statement
+      .filter((st: { Principal?: { AWS?: string } }) => st.Principal?.AWS === 'arn:aws:iam::222222222222:root');
+    expect(statements).toHaveLength(2);
+    expect(new Set(statements.map((st: { Sid: string }) => st.Sid)).size).toBe(2);
+    expect(statements.map((st: { Condition: unknown }) => st.Condition)).toEqual(expect.arrayContaining([
+      {
+        StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' },
+        StringLike: { 'kms:EncryptionContext:SecretARN': 'arn:aws:secretsmanager:us-east-1:111111111111:secret:app/key-??????' },
+      },
+      // a generated name is not known when the key's policy is written: the secret's resource policy is the gate
+      { StringEquals: { 'kms:ViaService': 'secretsmanager.us-east-1.amazonaws.com' } },
+    ]));
   });
 
   test('grantCrossAccountRead warns when the key\'s policy is managed elsewhere', () => {

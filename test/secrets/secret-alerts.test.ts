@@ -1,5 +1,6 @@
 import { Stack } from 'aws-cdk-lib';
 import { Annotations, Match, Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { RotatingSecret, RotationStrategy, SecretAlerts } from '../../lib/secrets';
@@ -112,7 +113,7 @@ describe('SecretAlerts', () => {
     const stack = newStack('Watched');
     const watchedByProp = new RotatingSecret(stack, 'ApiKey', { rotation: RotationStrategy.randomKey() });
     // another strategy's options: another shared rotation function and role
-    const watchedLater = new RotatingSecret(stack, 'LongApiKey', { rotation: RotationStrategy.randomKey({ keyLength: 40 }) });
+    const watchedLater = new RotatingSecret(stack, 'LongApiKey', { rotation: RotationStrategy.randomKey({ keyLength: 40 }), dedicatedEncryptionKey: true });
     const alerts = new SecretAlerts(stack, 'Alerts', { secrets: [watchedByProp] });
     alerts.watch(watchedLater);
     alerts.watch(watchedByProp);
@@ -243,12 +244,36 @@ describe('SecretAlerts', () => {
     const foreignRule = 'arn:aws:events:us-east-1:999999999999:rule/anything';
     expect(model.check({ principal: 'events.amazonaws.com', action: 'sns:Publish', resource: alerts.topic, context: { 'aws:SourceArn': foreignRule } })).toBe('ExplicitlyDenied');
     expect(model.check({ principal: 'events.amazonaws.com', action: 'sns:Publish', resource: alerts.topic })).toBe('ExplicitlyDenied');
-    expect(model.check({ principal: 'events.amazonaws.com', action: 'kms:GenerateDataKey', resource: alerts.encryptionKey, context: { 'aws:SourceAccount': '111111111111' } })).toBe('Allowed');
-    // the key serves EventBridge of this account only
-    expect(model.check({ principal: 'events.amazonaws.com', action: 'kms:GenerateDataKey', resource: alerts.encryptionKey, context: { 'aws:SourceAccount': '999999999999' } })).toBe('ImplicitlyDenied');
     expect(model.check({ principal: 'arn:aws:iam::111111111111:role/Admin', action: 'sns:Publish', resource: alerts.topic, context: { 'aws:SecureTransport': false } }))
       .toBe('ExplicitlyDenied');
     expect(model.check({ principal: 'arn:aws:iam::222222222222:role/Outsider', action: 'sns:Publish', resource: alerts.topic })).toBe('ImplicitlyDenied');
+  });
+
+  describe('an alert as the services deliver it: EventBridge publishes with its rule\'s ARN, then uses the key with no source keys', () => {
+    const { stack, alerts, template } = built('plain');
+    const model = new AccessModel([stack]);
+    const ourRule = { 'aws:SourceArn': model.arnOf(alerts.secretValueWriteRule), 'aws:SourceAccount': '111111111111' };
+    const foreignRule = { 'aws:SourceArn': 'arn:aws:events:us-east-1:999999999999:rule/forged', 'aws:SourceAccount': '999999999999' };
+    // EventBridge sends no aws:SourceAccount or aws:SourceArn on the KMS calls behind a publish to an
+    // encrypted topic (SNS developer guide, Key management): the model must not add them either
+    const kmsCall = { 'aws:SourceAccount': null, 'aws:SourceArn': null };
+
+    test.each(['kms:GenerateDataKey', 'kms:Decrypt'])('our rule\'s alert arrives: publish allowed, then %s with the context EventBridge sends', (action) => {
+      model.assertDecision({ principal: 'events.amazonaws.com', action: 'sns:Publish', resource: alerts.topic, context: ourRule }, 'Allowed');
+      model.assertDecision({ principal: 'events.amazonaws.com', action, resource: alerts.encryptionKey, context: kmsCall }, 'Allowed');
+    });
+
+    test('another account\'s rule aimed at the topic is refused at the publish, before any key use', () => {
+      expect(model.check({ principal: 'events.amazonaws.com', action: 'sns:Publish', resource: alerts.topic, context: foreignRule })).toBe('ExplicitlyDenied');
+    });
+
+    test('no statement of the key for EventBridge tests a key EventBridge does not send', () => {
+      const [key] = Object.values(template.findResources('AWS::KMS::Key'));
+      const forEvents = key.Properties.KeyPolicy.Statement.filter((st: any) => JSON.stringify(st.Principal?.Service ?? '').includes('events.amazonaws.com'));
+      expect(forEvents).toHaveLength(1);
+      expect(forEvents[0]).toMatchObject({ Effect: 'Allow', Action: ['kms:Decrypt', 'kms:GenerateDataKey*'] });
+      expect(forEvents[0].Condition).toBeUndefined();
+    });
   });
 
   test('EventBridge may publish for the alert rules of this account only, and no statement of the topic lets every rule in', () => {
@@ -272,12 +297,17 @@ describe('SecretAlerts', () => {
   test.each(['plain', 'withTrail'] as const)('%s: every statement that allows an AWS service names the source (aws:SourceArn, aws:SourceAccount or the encryption context)', (kind) => {
     const { template } = built(kind);
     const guarded = ['aws:SourceArn', 'aws:SourceAccount', 'kms:EncryptionContext:aws:cloudtrail:arn', 'kms:EncryptionContext:aws:logs:arn'];
+    // The allowed exceptions, where the service sends no source keys: EventBridge's use of the topic's
+    // key (the topic policy names the rules instead) and the trust of the trail's log role (naming a
+    // role for a trail takes iam:PassRole).
+    const exempt = (id: string, statement: any) => (/^AlertsKey/.test(id) && statement.Sid === 'AllowEventBridgeToPublishToTheEncryptedTopic')
+      || (/^AlertsTrailLogsRole[0-9A-F]{8}$/.test(id) && statement.Principal.Service === 'cloudtrail.amazonaws.com' && statement.Action === 'sts:AssumeRole');
     const unguarded: string[] = [];
     for (const [id, resource] of Object.entries<any>(template.toJSON().Resources)) {
       const p = resource.Properties ?? {};
       for (const document of [p.KeyPolicy, p.PolicyDocument, p.AssumeRolePolicyDocument].filter(Boolean)) {
         for (const statement of document.Statement) {
-          if (statement.Effect !== 'Allow' || statement.Principal?.Service === undefined) continue;
+          if (statement.Effect !== 'Allow' || statement.Principal?.Service === undefined || exempt(id, statement)) continue;
           const keys = Object.values<Record<string, unknown>>(statement.Condition ?? {}).flatMap((c) => Object.keys(c));
           if (!keys.some((k) => guarded.includes(k))) unguarded.push(`${id}: ${JSON.stringify(statement.Principal.Service)} ${JSON.stringify(statement.Action)}`);
         }
@@ -307,10 +337,21 @@ describe('SecretAlerts', () => {
         context: { ...ownContext, 'kms:EncryptionContext:aws:cloudtrail:arn': foreignTrail } })).not.toBe('Allowed');
     });
 
-    test('assumes the log group role for this trail only', () => {
+    test('CloudTrail assumes the log group role as it really calls (no source keys); nobody else may, and the role writes to this log group only', () => {
       const role = alerts.trail!.node.findChild('LogsRole');
-      expect(model.check({ principal: 'cloudtrail.amazonaws.com', action: 'sts:AssumeRole', resource: role, context: ownContext })).toBe('Allowed');
-      expect(model.check({ principal: 'cloudtrail.amazonaws.com', action: 'sts:AssumeRole', resource: role, context: foreignContext })).not.toBe('Allowed');
+      model.assertDecision({ principal: 'cloudtrail.amazonaws.com', action: 'sts:AssumeRole', resource: role,
+        context: { 'aws:SourceArn': null, 'aws:SourceAccount': null } }, 'Allowed');
+      for (const other of ['lambda.amazonaws.com', 'events.amazonaws.com', 'arn:aws:iam::999999999999:role/Attacker', 'arn:aws:iam::111111111111:role/Developer']) {
+        expect([other, model.check({ principal: other, action: 'sts:AssumeRole', resource: role })]).toEqual([other, 'ImplicitlyDenied']);
+      }
+      const roleId = stack.getLogicalId(role.node.defaultChild as iam.CfnRole);
+      expect(built('withTrail').template.toJSON().Resources[roleId].Properties.AssumeRolePolicyDocument.Statement).toEqual([{ Action: 'sts:AssumeRole', Effect: 'Allow', Principal: { Service: 'cloudtrail.amazonaws.com' } }]);
+      // what a session of the role can do: write to the trail's log group, nothing else
+      const logGroup = alerts.node.findChild('TrailLogGroup');
+      const stream = `${model.arnOf(logGroup)}:log-stream:111111111111_CloudTrail_us-east-1`;
+      expect(model.check({ principal: role, action: 'logs:PutLogEvents', resource: stream })).toBe('Allowed');
+      expect(model.check({ principal: role, action: 'logs:PutLogEvents', resource: 'arn:aws:logs:us-east-1:111111111111:log-group:other:log-stream:x' })).toBe('ImplicitlyDenied');
+      expect(model.check({ principal: role, action: 'secretsmanager:GetSecretValue', resource: 'arn:aws:secretsmanager:us-east-1:111111111111:secret:any-AbCdEf' })).toBe('ImplicitlyDenied');
     });
 
     test('never decrypts with the key', () => {

@@ -184,6 +184,15 @@ describe('RotatingSecret props', () => {
       + 'rotate the master secret with postgres-single-user rotation');
   });
 
+  test('fails when dedicatedEncryptionKey is given with encryptionKey or awsManagedKey', () => {
+    const stack = newStack();
+    const key = new kms.Key(stack, 'Key');
+    expect(() => new RotatingSecret(stack, 'A', { rotation: RotationStrategy.randomKey(), dedicatedEncryptionKey: true, encryptionKey: key }))
+      .toThrow('RotatingSecret: dedicatedEncryptionKey creates a key for the secret, got it with encryptionKey; drop one of them');
+    expect(() => new RotatingSecret(stack, 'B', { rotation: RotationStrategy.randomKey(), dedicatedEncryptionKey: true, awsManagedKey: true }))
+      .toThrow('RotatingSecret: dedicatedEncryptionKey creates a key for the secret, got it with awsManagedKey; drop one of them');
+  });
+
   test('fails when both encryptionKey and awsManagedKey are given', () => {
     const stack = newStack();
     expect(() => buildKey({ encryptionKey: new kms.Key(stack, 'Key'), awsManagedKey: true }, stack))

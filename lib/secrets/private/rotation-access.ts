@@ -7,11 +7,14 @@ import { Construct, IConstruct, IDependable } from 'constructs';
 import { acknowledge } from '../../private/acknowledge';
 
 /**
- * Secrets per customer-managed policy of the shared role. A managed policy holds at most 6,144
- * characters; a secret adds up to four ARNs (secret, its key, master secret, master key) of about
- * 100 characters each, so 12 secrets stay well under the limit whatever their names.
+ * Characters of ARNs a customer-managed policy of the shared role may hold. IAM allows 6,144
+ * characters (whitespace not counted); the statements around the ARNs (actions, conditions) take
+ * under 700 of them, whichever statements a policy holds.
  */
-const SECRETS_PER_POLICY = 12;
+const POLICY_ARN_BUDGET = 6144 - 700;
+
+/** Longest partition, region and account id, for ARNs whose environment is not known at synth. */
+const MAX_ENV_CHARS = { partition: 'aws-iso-b'.length, region: 'ap-southeast-5'.length, account: 12 };
 
 /** What a rotation function does to each secret it rotates. */
 export const ROTATION_ACTIONS = ['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue', 'secretsmanager:PutSecretValue', 'secretsmanager:UpdateSecretVersionStage'];
@@ -46,45 +49,50 @@ function statementProps(kind: StatementKind, region: string): iam.PolicyStatemen
 }
 
 /**
- * The customer-managed policies that give a shared rotation function's role its secrets,
- * SECRETS_PER_POLICY to a policy, created under `scope` as `SecretsPolicy<n>` when the last is full.
+ * The customer-managed policies that give a shared rotation function's role its secrets, as many
+ * secrets to a policy as their ARNs fit in IAM's size limit (POLICY_ARN_BUDGET), created under
+ * `scope` as `SecretsPolicy<n>` when the last is full.
  */
 export class SecretsPolicies {
   private readonly policies: SecretsPolicy[] = [];
+  private secrets = 0;
 
   constructor(private readonly scope: Construct, private readonly role: iam.IRole) {}
 
   /** Names the secret in the current policy; returns that policy, so the rotation can wait for it. */
   public add(access: RotatedSecretAccess): iam.ManagedPolicy {
-    const policy = this.current();
+    const last = this.policies[this.policies.length - 1];
+    const policy = last && last.fits(access) ? last : this.next();
     policy.add(access);
+    this.secrets += 1;
     return policy.policy;
   }
 
-  private current(): SecretsPolicy {
-    const last = this.policies[this.policies.length - 1];
-    if (last && last.count < SECRETS_PER_POLICY) return last;
+  private next(): SecretsPolicy {
     const n = this.policies.length + 1;
     if (n === MANAGED_POLICIES_PER_ROLE) {
       Annotations.of(this.scope).addWarningV2('cdk-security-patterns:rotation-policy-quota',
-        `More than ${(MANAGED_POLICIES_PER_ROLE - 1) * SECRETS_PER_POLICY} secrets use this rotation function: its role needs more than `
+        `More than ${this.secrets} secrets use this rotation function: their ARNs fill ${n - 1} managed policies, and its role needs more than `
         + `${MANAGED_POLICIES_PER_ROLE} managed policies, IAM's default quota. Raise the quota "Managed policies per role" or split the secrets across stacks.`);
     }
-    const policy = new SecretsPolicy(this.scope, `SecretsPolicy${n}`, this.role, Stack.of(this.scope).region);
+    const policy = new SecretsPolicy(this.scope, `SecretsPolicy${n}`, this.role, Stack.of(this.scope));
     this.policies.push(policy);
     return policy;
   }
 }
 
-/** One customer-managed policy with the ARNs of up to SECRETS_PER_POLICY secrets. */
+/** One customer-managed policy with the ARNs of as many secrets as fit. */
 class SecretsPolicy {
   public readonly policy: iam.ManagedPolicy;
-  public count = 0;
+  /** Estimated characters of the ARNs (and replica statements) named so far. */
+  private chars = 0;
+  private readonly region: string;
   private readonly seen = new Set<string>();
   private readonly statements = new Map<StatementKind, iam.PolicyStatement>();
 
-  constructor(scope: Construct, id: string, role: iam.IRole, private readonly region: string) {
-    const secrets = new iam.PolicyStatement(statementProps('secrets', region));
+  constructor(scope: Construct, id: string, role: iam.IRole, private readonly stack: Stack) {
+    this.region = stack.region;
+    const secrets = new iam.PolicyStatement(statementProps('secrets', this.region));
     this.statements.set('secrets', secrets);
     this.policy = new iam.ManagedPolicy(scope, id, {
       roles: [role],
@@ -93,9 +101,32 @@ class SecretsPolicy {
     });
   }
 
+  /** Whether the secret's ARNs fit; an empty policy takes any one secret. */
+  public fits(access: RotatedSecretAccess): boolean {
+    return this.chars + this.cost(access) <= POLICY_ARN_BUDGET;
+  }
+
+  /** Estimated characters the secret adds: ARNs not named yet (3 more each for quotes and comma), replica statements. */
+  private cost(access: RotatedSecretAccess): number {
+    const arns: [StatementKind, string | undefined, number][] = [
+      ['secrets', secretArnForPolicy(access.secret), secretArnLength(this.stack, access.secret)],
+      ['keys', access.encryptionKey?.keyArn, keyArnLength(this.stack, access.encryptionKey)],
+      ['masters', access.masterSecret && secretArnForPolicy(access.masterSecret), access.masterSecret ? secretArnLength(this.stack, access.masterSecret) : 0],
+      ['masterKeys', access.masterSecret?.encryptionKey?.keyArn, keyArnLength(this.stack, access.masterSecret?.encryptionKey)],
+    ];
+    let cost = 0;
+    for (const [kind, arn, length] of arns) {
+      if (arn !== undefined && !this.seen.has(`${kind}|${arn}`)) cost += length + 3;
+    }
+    // a replica key's statement: actions, two services, maybe an alias condition, and the key's ARN
+    for (const replica of access.replicaKeys ?? []) {
+      if (!this.seen.has(`replica|${replica.key.keyArn}`)) cost += 300 + keyArnLength(this.stack, replica.key);
+    }
+    return cost;
+  }
+
   public add(access: RotatedSecretAccess): void {
-    // a replica key's statement is about as long as a secret's ARNs: count it like one more secret
-    this.count += 1 + (access.replicaKeys?.length ?? 0);
+    this.chars += this.cost(access);
     this.addTo('secrets', secretArnForPolicy(access.secret));
     acknowledgePartialArn(this.policy, access.secret);
     if (access.encryptionKey) this.addTo('keys', access.encryptionKey.keyArn);
@@ -196,6 +227,42 @@ function acknowledgePartialArn(policy: iam.ManagedPolicy, secret: secretsmanager
     reason: 'The secret is known by its partial ARN; "-??????" stands for the 6 random characters Secrets Manager appends to every secret ARN, so it names that one secret',
     appliesTo: [`Resource::${secret.secretArn}-??????`],
   }]);
+}
+
+/** The length of a partition, region or account id of `stack`, or the longest there is when unknown. */
+function envLength(value: string, kind: keyof typeof MAX_ENV_CHARS): number {
+  return Token.isUnresolved(value) ? MAX_ENV_CHARS[kind] : value.length;
+}
+
+/** `arn:<partition>:<service>:<region>:<account>:` */
+function arnPrefixLength(stack: Stack, service: string): number {
+  return 'arn:::::'.length + service.length + envLength(stack.partition, 'partition') + envLength(stack.region, 'region') + envLength(stack.account, 'account');
+}
+
+/**
+ * Estimated length of a secret's ARN once deployed: known when imported by ARN or named; a name that
+ * CloudFormation generates is the logical id, a hyphen and 12 characters; Secrets Manager appends
+ * `-XXXXXX`. An ARN known only at deploy time counts as long as a 512-character name makes it.
+ */
+function secretArnLength(stack: Stack, secret: secretsmanager.ISecret): number {
+  const arn = secretArnForPolicy(secret);
+  if (!Token.isUnresolved(arn)) return arn.length;
+  const prefix = arnPrefixLength(stack, 'secretsmanager') + 'secret:'.length + '-XXXXXX'.length;
+  const cfn = secret.node.defaultChild;
+  if (cfn instanceof secretsmanager.CfnSecret) {
+    // the L2 Secret passes its physical name as a token, undefined unless named
+    const name: unknown = Stack.of(cfn).resolve(cfn.name);
+    if (typeof name === 'string') return prefix + name.length;
+    if (name === undefined) return prefix + Stack.of(cfn).getLogicalId(cfn).length + 13;
+  }
+  return prefix + 512;
+}
+
+/** Estimated length of a key's ARN: `key/` and a 36-character id unless known. */
+function keyArnLength(stack: Stack, key: kms.IKey | undefined): number {
+  if (!key) return 0;
+  if (!Token.isUnresolved(key.keyArn)) return key.keyArn.length;
+  return arnPrefixLength(stack, 'kms') + 'key/'.length + 36;
 }
 
 /** The ARN to name a secret by in policies: the full ARN, or the partial one with the random suffix. */

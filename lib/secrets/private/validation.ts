@@ -6,7 +6,7 @@ export function validate(stack: Stack, props: RotatingSecretProps): void {
   const strategy = props.rotation;
   const where = 'RotatingSecret';
   if (props.existingSecret) {
-    const misplaced = (['secretName', 'description', 'username', 'databaseName', 'encryptionKey', 'awsManagedKey', 'replicas', 'removalPolicy'] as const)
+    const misplaced = (['secretName', 'description', 'username', 'databaseName', 'encryptionKey', 'awsManagedKey', 'dedicatedEncryptionKey', 'replicas', 'removalPolicy'] as const)
       .filter((name) => props[name] !== undefined);
     if (misplaced.length > 0) {
       throw new Error(`${where}: ${misplaced.join(', ')} shape a new secret and do not apply with existingSecret, got existingSecret and ${misplaced.join(', ')}; `
@@ -19,6 +19,10 @@ export function validate(stack: Stack, props: RotatingSecretProps): void {
   }
   if (props.encryptionKey && props.awsManagedKey) {
     throw new Error(`${where}: encryptionKey and awsManagedKey exclude each other, got both; drop awsManagedKey to use the key`);
+  }
+  if (props.dedicatedEncryptionKey && (props.encryptionKey || props.awsManagedKey)) {
+    throw new Error(`${where}: dedicatedEncryptionKey creates a key for the secret, got it with ${props.encryptionKey ? 'encryptionKey' : 'awsManagedKey'}; `
+      + 'drop one of them');
   }
   if (!props.existingSecret && strategy._isDatabase) {
     if (!props.database) {
