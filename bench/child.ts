@@ -52,7 +52,11 @@ async function main(): Promise<void> {
     });
     report({ stacks });
   } catch (e) {
-    error = (e as Error).message.split('\n')[0];
+    // the time to the refusal, and the refusal itself (aws-cdk-lib's validation lists the messages on the next lines)
+    const now = performance.now();
+    if (built === loaded) built = now;
+    synthesized = now;
+    error = (e as Error).message.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 2).join(' ').slice(0, 600);
     report({ error });
   }
   function report(extra: object) {
