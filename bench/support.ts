@@ -130,3 +130,25 @@ export function ensureBuild(): void {
   const out = spawnSync('npm', ['run', '--silent', 'compile'], { cwd: ROOT, stdio: 'inherit' });
   if (out.status !== 0) throw new Error(`bench: npm run compile failed (exit ${out.status})`);
 }
+
+/** The rows as a Markdown table (for BENCHMARKS.md). */
+export function renderMarkdown(rows: readonly Row[]): string {
+  const esc = (s: string | undefined) => (s ?? '').replace(/\|/g, '\\|');
+  const out = ['| section | measure | ours | compared with | ratio | note |', '| --- | --- | --- | --- | --- | --- |'];
+  let last = '';
+  for (const r of rows) {
+    out.push(`| ${r.section === last ? '' : esc(r.section)} | ${esc(r.measure)} | ${esc(r.ours)} | ${esc(r.other)} | ${r.ratio === undefined ? '' : `${r.ratio}x`} | ${esc(r.note)} |`);
+    last = r.section;
+  }
+  return out.join('\n');
+}
+
+/** Replaces what stands between `<!-- name:start -->` and `<!-- name:end -->` in `text`; undefined when the markers are missing. */
+export function replaceBetween(text: string, name: string, content: string): string | undefined {
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) return undefined;
+  return `${text.slice(0, i + start.length)}\n${content}\n${text.slice(j)}`;
+}
