@@ -3,6 +3,7 @@ import { baseline } from './baseline';
 import { crossAccountAccess } from './cross-account-access';
 import { Example } from './example';
 import { organizationGuardrails } from './organization-guardrails';
+import { organizationRollout } from './organization-rollout';
 import { rotatingDatabaseSecret } from './rotating-database-secret';
 import { samlConsoleAccess } from './saml-console-access';
 import { secureStorage } from './secure-storage';
@@ -19,5 +20,6 @@ export const EXAMPLES: Example[] = [
   samlConsoleAccess,
   secureStorage,
   organizationGuardrails,
+  organizationRollout,
   sharedNetwork,
 ];
