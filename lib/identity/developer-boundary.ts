@@ -3,7 +3,7 @@ import * as cxapi from 'aws-cdk-lib/cx-api';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct, IConstruct } from 'constructs';
 import { acknowledge, inComplianceFrameworks } from '../private/acknowledge';
-import { guardStatements } from './private/boundary-guards';
+import { guardStatements, RUN_CODE_ROUTES } from './private/boundary-guards';
 import { validateManagedPolicyName } from './private/names';
 
 /** Properties of a `DeveloperBoundary`. */
@@ -21,7 +21,8 @@ export interface DeveloperBoundaryProps {
    * passing a role from elsewhere to a service (`iam:PassRole`), changing the trust policy of a
    * role elsewhere (`iam:UpdateAssumeRolePolicy`) and assuming one (`sts:AssumeRole`, except
    * `assumableRoles`) are denied, so developers can neither hand an existing privileged role to, say,
-   * a Lambda function they control, nor make it trust them, nor step into it. Managed-policy
+   * a Lambda function they control, nor make it trust them, nor step into it. Users, and the
+   * policies and boundaries of roles and users, change only under the path too. Managed-policy
    * versions, groups (policies and members), role and user tags and user paths change only under the
    * same path (`policy/delegated/…`, `group/delegated/…`), and instance user data only on instances
    * whose instance profile is under it. Only roles carrying this boundary belong under the path.
@@ -36,8 +37,9 @@ export interface DeveloperBoundaryProps {
   /**
    * Roles outside `delegatedRolePath` that principals under the boundary may still assume
    * (`sts:AssumeRole`), e.g. a read-only role of another account. Every other role is denied: a
-   * session of a role without this boundary would leave the boundary behind. Never list CDK's
-   * bootstrap roles (`cdk-hnb659fds-deploy-role-…` can pass the AdministratorAccess execution role).
+   * session of a role without this boundary would leave the boundary behind. CDK's bootstrap deploy,
+   * execution and publishing roles are refused (`cdk-hnb659fds-deploy-role-…` passes the
+   * AdministratorAccess execution role); the read-only lookup role may be listed.
    *
    * @default - only roles under `delegatedRolePath`; none without it
    */
@@ -108,6 +110,13 @@ export class DeveloperBoundary extends iam.ManagedPolicy {
     if (prefix !== undefined && !Token.isUnresolved(prefix) && !/^[A-Za-z][A-Za-z0-9-]{0,31}$/.test(prefix)) {
       throw new Error(`DeveloperBoundary: delegatedResourcePrefix must start with a letter and hold 1 to 32 letters, digits and hyphens (characters every guarded service accepts in names, e.g. team-a-), got "${prefix}"`);
     }
+    for (const role of props.assumableRoles ?? []) {
+      const known = [role.roleArn, role.roleName].find((x) => !Token.isUnresolved(x));
+      const bootstrap = known?.match(CDK_BOOTSTRAP_ROLE);
+      if (bootstrap) {
+        throw new Error(`DeveloperBoundary: assumableRoles lists CDK's bootstrap ${bootstrap[1]} role (${known}), whose sessions escape the boundary (the deploy role passes the AdministratorAccess execution role, the publishing roles write the assets other deployments run); deploy delegated stacks with the developers' own credentials (CliCredentialsStackSynthesizer) instead`);
+      }
+    }
     const name = props.managedPolicyName;
     validateManagedPolicyName('DeveloperBoundary', name);
     // The statements name this policy's own ARN; a CloudFormation reference to itself would be a
@@ -135,6 +144,15 @@ export class DeveloperBoundary extends iam.ManagedPolicy {
       if (risky.length > 0) {
         Annotations.of(this).addWarningV2('cdk-security-patterns:identity:any-role',
           `The boundary allows ${risky.join(' and ')} but sets no delegatedRolePath: developers can use ${risky.length > 1 ? 'them' : 'it'} on any role of the account, including privileged ones without this boundary. Set delegatedRolePath.`);
+      }
+    }
+    if (prefix === undefined) {
+      // the ceiling allows them, yet the guard denies them everywhere: say why before a deployment fails
+      const denied = RUN_CODE_ROUTES.flatMap((r) => r.actions).filter((action) =>
+        props.allowedStatements.some((st) => st.effect === iam.Effect.ALLOW && st.actions.some((a) => matchesAction(a, action))));
+      if (denied.length > 0) {
+        Annotations.of(this).addWarningV2('cdk-security-patterns:identity:no-resource-prefix',
+          `The boundary allows ${denied.join(', ')} but sets no delegatedResourcePrefix, so they are denied on every resource (IAM cannot see which role a function, task or project runs as). Set delegatedResourcePrefix to let developers change the resources named with it.`);
       }
     }
     // IAM counts a managed policy's characters without whitespace; CloudFormation would fail the deployment.
@@ -201,6 +219,9 @@ export class DeveloperBoundary extends iam.ManagedPolicy {
     }, { priority });
   }
 }
+
+/** CDK bootstrap roles whose sessions escape any boundary (the lookup role only reads). */
+const CDK_BOOTSTRAP_ROLE = /cdk-[a-z0-9]+-(deploy|cfn-exec|file-publishing|image-publishing)-role-/;
 
 /** IAM's limit for a managed policy document, in characters without whitespace. */
 const MAX_MANAGED_POLICY_SIZE = 6144;

@@ -47,7 +47,8 @@ export interface MfaRequiredProps {
    * arrive in us-east-1 only (deploy the stack there) and need a CloudTrail trail. A topic of this
    * app gets a topic-policy statement that lets EventBridge publish for this rule only (`aws:SourceArn`);
    * an imported topic's policy must allow that itself, and an encrypted topic's key must let
-   * `events.amazonaws.com` use it.
+   * `events.amazonaws.com` use it (`kms:Decrypt`, `kms:GenerateDataKey*`) without source conditions:
+   * EventBridge sends none on those KMS calls.
    *
    * @default - no alerts
    */

@@ -53,7 +53,6 @@ test('MfaRequired without self-enrolment, alerting an encrypted topic, has no fi
   const key = new SecureKey(s, 'Key', { description: 'Encrypts the MFA alerts' });
   key.addToResourcePolicy(new iam.PolicyStatement({
     principals: [new iam.ServicePrincipal('events.amazonaws.com')], actions: ['kms:Decrypt', 'kms:GenerateDataKey*'], resources: ['*'],
-    conditions: { StringEquals: { 'aws:SourceAccount': s.account } },
   }));
   const topic = new sns.Topic(s, 'Alerts', { masterKey: key, enforceSSL: true });
   const humans = new iam.Group(s, 'Humans', { path: '/people/' });

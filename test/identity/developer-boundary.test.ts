@@ -130,12 +130,16 @@ describe('DeveloperBoundary', () => {
     expect(wide.guard.SuppressedRules).toEqual(['iam_managed_policy_no_statements_with_full_access_check']);
   });
 
-  test('delegatedRolePath confines role, user, policy-version, group and tag changes, assuming roles and instance user data to the path', () => {
+  test('delegatedRolePath confines creating and changing roles and users, policy-version, group and tag changes, assuming roles and instance user data to the path', () => {
     const { stack } = build({ managedPolicyName: 'team-boundary', delegatedRolePath: '/delegated/team-a/' });
     const statements = policy(stack).Properties.PolicyDocument.Statement.map(sorted);
     const inPath = (type: string) => `arn:aws:iam::222222222222:${type}/delegated/team-a/*`;
     expect(statements).toContainEqual(sorted({
-      Sid: 'DenyIamOutsideDelegatedPath', Effect: 'Deny', Action: ['iam:CreateRole', 'iam:PassRole', 'iam:UpdateAssumeRolePolicy', ...PATH_SCOPED],
+      Sid: 'DenyIamOutsideDelegatedPath', Effect: 'Deny', Action: [
+        'iam:CreateRole', 'iam:PassRole', 'iam:UpdateAssumeRolePolicy', 'iam:CreateUser', 'iam:PutRolePermissionsBoundary', 'iam:PutUserPermissionsBoundary',
+        'iam:AttachRolePolicy', 'iam:DetachRolePolicy', 'iam:PutRolePolicy', 'iam:DeleteRolePolicy',
+        'iam:AttachUserPolicy', 'iam:DetachUserPolicy', 'iam:PutUserPolicy', 'iam:DeleteUserPolicy', ...PATH_SCOPED,
+      ],
       NotResource: ['role', 'user', 'policy', 'group'].map(inPath),
     }));
     expect(statements).toContainEqual({ Sid: 'DenyAssumeRoleOutsideDelegatedPath', Effect: 'Deny', Action: 'sts:AssumeRole', NotResource: inPath('role') });
@@ -167,6 +171,23 @@ describe('DeveloperBoundary', () => {
         'arn:aws:batch:*:*:job-definition/Team-A-*', 'arn:aws:batch:*:*:job-queue/*', 'arn:aws:batch:*:*:job/*',
       ],
     }));
+  });
+
+  test.each([
+    ['deploy', 'arn:aws:iam::222222222222:role/cdk-hnb659fds-deploy-role-222222222222-us-east-1'],
+    ['cfn-exec', 'arn:aws:iam::222222222222:role/cdk-hnb659fds-cfn-exec-role-222222222222-us-east-1'],
+    ['file-publishing', 'arn:aws:iam::222222222222:role/cdk-abc123-file-publishing-role-222222222222-eu-west-1'],
+  ])('fails when assumableRoles lists CDK\'s bootstrap %s role', (kind, roleArn) => {
+    const stack = new Stack(testApp(), 'Prod', { env: ENV });
+    const role = iam.Role.fromRoleArn(stack, 'Bootstrap', roleArn);
+    expect(() => new DeveloperBoundary(stack, 'Boundary', { allowedStatements: [S3_READ], assumableRoles: [role] })).toThrow(
+      `DeveloperBoundary: assumableRoles lists CDK's bootstrap ${kind} role (${roleArn}), whose sessions escape the boundary (the deploy role passes the AdministratorAccess execution role, the publishing roles write the assets other deployments run); deploy delegated stacks with the developers' own credentials (CliCredentialsStackSynthesizer) instead`);
+  });
+
+  test('accepts CDK\'s read-only lookup role in assumableRoles', () => {
+    const stack = new Stack(testApp(), 'Prod', { env: ENV });
+    const lookup = iam.Role.fromRoleArn(stack, 'Lookup', 'arn:aws:iam::222222222222:role/cdk-hnb659fds-lookup-role-222222222222-us-east-1');
+    expect(() => new DeveloperBoundary(stack, 'Boundary', { allowedStatements: [S3_READ], assumableRoles: [lookup] })).not.toThrow();
   });
 
   test.each([['team_a'], ['1team'], [''], ['team a'], ['t'.repeat(33)]])('fails when delegatedResourcePrefix is "%s"', (prefix) => {
@@ -203,6 +224,14 @@ describe('DeveloperBoundary', () => {
     const { stack } = build({ allowedStatements: [new iam.PolicyStatement({ actions: [action], resources: ['*'] })] });
     Annotations.fromStack(stack).hasWarning('/Prod/Boundary', Match.exact(
       `The boundary allows ${named} but sets no delegatedRolePath: developers can use ${pronoun} on any role of the account, including privileged ones without this boundary. Set delegatedRolePath. [ack: cdk-security-patterns:identity:any-role]`));
+  });
+
+  test('warns when the ceiling allows changing compute code but no delegatedResourcePrefix is set, and not with one', () => {
+    const lambdaAll = new iam.PolicyStatement({ actions: ['lambda:*', 'codebuild:StartBuild'], resources: ['*'] });
+    Annotations.fromStack(build({ allowedStatements: [lambdaAll] }).stack).hasWarning('/Prod/Boundary', Match.exact(
+      'The boundary allows lambda:UpdateFunctionCode, lambda:UpdateFunctionConfiguration, codebuild:StartBuild but sets no delegatedResourcePrefix, so they are denied on every resource '
+      + '(IAM cannot see which role a function, task or project runs as). Set delegatedResourcePrefix to let developers change the resources named with it. [ack: cdk-security-patterns:identity:no-resource-prefix]'));
+    Annotations.fromStack(build({ allowedStatements: [lambdaAll], delegatedResourcePrefix: 'team-a-' }).stack).hasNoWarning('*', Match.anyValue());
   });
 
   test('does not warn about iam:PassRole with a delegatedRolePath, or without iam:PassRole', () => {

@@ -130,7 +130,9 @@ export function guardStatements(stack: Stack, options: GuardOptions): iam.Policy
     statements.push(new iam.PolicyStatement({
       sid: 'DenyIamOutsideDelegatedPath',
       effect: iam.Effect.DENY,
-      actions: [...ROLE_PATH_ACTIONS, ...PATH_SCOPED_ACTIONS],
+      // CHANGE_ACTIONS too: a role or user outside the path is not the developers' even when it carries
+      // this boundary (e.g. a role an administrator capped, whose AWSRevokeOlderSessions policy must stay)
+      actions: [...new Set([...ROLE_PATH_ACTIONS, ...CHANGE_ACTIONS, ...PATH_SCOPED_ACTIONS])],
       notResources: ['role', 'user', 'policy', 'group'].map(iamArn),
     }));
   } else {
