@@ -273,8 +273,8 @@ export class RotatingSecret extends Resource implements secretsmanager.ISecret {
     const strategy = props.rotation;
     this.strategy = strategy;
     this.props = props;
-    this.scheduleExpression = scheduleExpression(props.rotationInterval, props.rotationSchedule);
-    validate(stack, props);
+    this.scheduleExpression = withPath(this, () => scheduleExpression(props.rotationInterval, props.rotationSchedule));
+    withPath(this, () => validate(stack, props));
     checkResourceLimit(stack, (c) => c instanceof RotatingSecret);
 
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
@@ -660,6 +660,20 @@ export class RotatingSecret extends Resource implements secretsmanager.ISecret {
     // to the ARN: the name is the first two hyphen-separated parts of the ARN's resource name
     const resourceName = Stack.of(this).splitArn(this.secret.secretArn, ArnFormat.COLON_RESOURCE_NAME).resourceName!;
     return Fn.join('-', [Fn.select(0, Fn.split('-', resourceName)), Fn.select(1, Fn.split('-', resourceName))]);
+  }
+}
+
+/**
+ * Runs checks that know no construct (they run before anything is built) and names `scope`'s path
+ * in their messages: `RotatingSecret: ...` becomes `RotatingSecret <path>: ...`.
+ */
+function withPath<T>(scope: Construct, check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    const prefix = 'RotatingSecret: ';
+    if (err instanceof Error && err.message.startsWith(prefix)) err.message = `RotatingSecret ${scope.node.path}: ${err.message.slice(prefix.length)}`;
+    throw err;
   }
 }
 
