@@ -63,7 +63,8 @@ export class OrganizationStack extends cdk.Stack {
     new OrganizationStackSet(this, 'AuditRole', {
       stack: props.rollout,
       targets: [StackSetTarget.organizationalUnit(units.get('Workloads')), StackSetTarget.organizationalUnitId('ou-a1b2-abcdefgh')],
-      regions: ['us-east-1', 'us-west-2'],
+      // IAM is global: a role stack goes to one region
+      regions: ['us-east-1'],
       maxConcurrentAccounts: StackSetAccounts.percentage(25),
       failureTolerance: StackSetAccounts.count(1),
       regionConcurrency: RegionConcurrency.PARALLEL,
