@@ -3,6 +3,8 @@ module.exports = {
   testEnvironment: 'node',
   roots: ['<rootDir>/test'],
   testMatch: ['**/*.test.ts'],
+  // the consumer app's own test runs in its temp dir, against the packed library (npm run test:consumer)
+  testPathIgnorePatterns: ['/node_modules/', '<rootDir>/test/consumer/app/'],
   transform: { '^.+\\.tsx?$': ['ts-jest', { tsconfig: 'tsconfig.test.json' }] },
   snapshotSerializers: ['<rootDir>/test/support/asset-hash-serializer.ts'],
   reporters: ['default', '<rootDir>/test/support/summary-reporter.js'],

@@ -28,6 +28,8 @@ async function main(): Promise<void> {
   } else {
     throw new Error(`bench/child.ts: unknown fixture '${fixture}'; use floor, examples, team-library, team-plain or rotation:<kind>:<n>`);
   }
+  // the library's modules load with the others, not inside the build: only where the fixture uses it
+  if (fixture === 'team-library' || fixture.startsWith('rotation:ours:')) (await import('./fixtures/library')).library();
   const loaded = performance.now();
   // BENCH_RESOURCE_LIMIT=0 lifts aws-cdk-lib's 500-resource check, to time stacks past it; '-' takes CDK_OUTDIR (cdk synth)
   const limit = process.env.BENCH_RESOURCE_LIMIT;
@@ -50,7 +52,11 @@ async function main(): Promise<void> {
     });
     report({ stacks });
   } catch (e) {
-    error = (e as Error).message.split('\n')[0];
+    // the time to the refusal, and the refusal itself (aws-cdk-lib's validation lists the messages on the next lines)
+    const now = performance.now();
+    if (built === loaded) built = now;
+    synthesized = now;
+    error = (e as Error).message.split('\n').map((l) => l.trim()).filter(Boolean).slice(0, 2).join(' ').slice(0, 600);
     report({ error });
   }
   function report(extra: object) {

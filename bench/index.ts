@@ -21,7 +21,7 @@ import { runSynthOverhead } from './sections/synth-overhead';
 import { runTests } from './sections/tests';
 import { runUserApp } from './sections/user-app';
 import { parseArgs, Section, SECTIONS } from './args';
-import { renderTable, ROOT, Row } from './support';
+import { ensureBuild, renderMarkdown, renderTable, replaceBetween, ROOT, Row } from './support';
 
 function machine() {
   return {
@@ -33,7 +33,10 @@ function machine() {
   };
 }
 
-interface SectionResult { measuredAt: string; quick: boolean; seconds: number; load1: { start: number; end: number }; rows: Row[]; results: object }
+interface SectionResult {
+  measuredAt: string; quick: boolean; seconds: number; load1: { start: number; end: number };
+  machine?: ReturnType<typeof machine>; rows: Row[]; results: object;
+}
 
 async function main(): Promise<void> {
   const args = parseArgs(process.argv.slice(2));
@@ -49,10 +52,11 @@ async function main(): Promise<void> {
     const { rows, results } = await fn();
     sections[name] = {
       measuredAt: new Date().toISOString(), quick: args.quick, seconds: Math.round((Date.now() - started) / 1000),
-      load1: { start: startLoad, end: loadavg()[0] }, rows, results,
+      load1: { start: startLoad, end: loadavg()[0] }, machine: machine(), rows, results,
     };
     ran.push(name);
   };
+  if (args.only.some((s) => s !== 'engine' && s !== 'tests')) ensureBuild();
   const started = new Date();
   const load = [loadavg()[0]];
   // in-process counts first, then fresh processes, then the engine (its servers), then what needs its figures
@@ -78,9 +82,27 @@ async function main(): Promise<void> {
     updated: started.toISOString(),
     machine: m,
     lastRun: { sections: ordered, quick: args.quick, load1: load },
-    sections: Object.fromEntries(SECTIONS.filter((s) => sections[s]).map((s) => [s, { ...sections[s], machine: ordered.includes(s) ? m : (sections[s] as any).machine }])),
+    sections: Object.fromEntries(SECTIONS.filter((s) => sections[s]).map((s) => [s, sections[s]])),
   }, null, 2)}\n`);
   console.log(`\nresults: ${file}`);
+  updateBenchmarksMd(sections);
+}
+
+/** Writes every section's latest figures, with when and where they were measured, into BENCHMARKS.md. */
+function updateBenchmarksMd(sections: Record<string, SectionResult & { machine?: ReturnType<typeof machine> }>): void {
+  const md = join(ROOT, 'BENCHMARKS.md');
+  if (!existsSync(md)) return;
+  const present = SECTIONS.filter((s) => sections[s]);
+  const runs = present.map((s) => {
+    const r = sections[s];
+    const m = r.machine ?? machine();
+    return `- ${s}: ${r.measuredAt}${r.quick ? ' (--quick)' : ''}, ${r.seconds} s, ${m.nproc} x ${m.cpu}, Node.js ${m.node}, load ${r.load1.start.toFixed(2)} -> ${r.load1.end.toFixed(2)}`;
+  });
+  const table = `${renderMarkdown(present.flatMap((s) => sections[s].rows))}\n\nMeasured (section: when, how long, machine, 1-minute load average at its start and end):\n\n${runs.join('\n')}`;
+  const updated = replaceBetween(readFileSync(md, 'utf8'), 'bench', table);
+  if (updated === undefined) throw new Error('bench: BENCHMARKS.md lacks the <!-- bench:start --> and <!-- bench:end --> markers the table goes between');
+  writeFileSync(md, updated);
+  console.log(`figures: ${md}`);
 }
 
 if (require.main === module) {

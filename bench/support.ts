@@ -1,5 +1,6 @@
 /** Helpers shared by the benchmark's sections: statistics, fresh-process runs, template counts. */
 import { spawnSync } from 'node:child_process';
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 
 export const ROOT = resolve(__dirname, '..');
@@ -111,4 +112,43 @@ export function renderTable(rows: readonly Row[]): string {
     last = c[0];
   }
   return out.join('\n');
+}
+
+function newest(dir: string, suffix: string): number {
+  return Math.max(0, ...readdirSync(dir, { withFileTypes: true }).map((e) => {
+    const p = join(dir, e.name);
+    return e.isDirectory() ? newest(p, suffix) : e.name.endsWith(suffix) ? statSync(p).mtimeMs : 0;
+  }));
+}
+
+/** Compiles the library (`npm run compile`, jsii) when build/ is missing or older than lib/: the fixtures load build/. */
+export function ensureBuild(): void {
+  const index = join(ROOT, 'build', 'index.js');
+  const built = existsSync(index) ? statSync(index).mtimeMs : 0;
+  if (built >= newest(join(ROOT, 'lib'), '.ts')) return;
+  process.stderr.write('bench: build/ is missing or older than lib/: npm run compile\n');
+  const out = spawnSync('npm', ['run', '--silent', 'compile'], { cwd: ROOT, stdio: 'inherit' });
+  if (out.status !== 0) throw new Error(`bench: npm run compile failed (exit ${out.status})`);
+}
+
+/** The rows as a Markdown table (for BENCHMARKS.md). */
+export function renderMarkdown(rows: readonly Row[]): string {
+  const esc = (s: string | undefined) => (s ?? '').replace(/\|/g, '\\|');
+  const out = ['| section | measure | ours | compared with | ratio | note |', '| --- | --- | --- | --- | --- | --- |'];
+  let last = '';
+  for (const r of rows) {
+    out.push(`| ${r.section === last ? '' : esc(r.section)} | ${esc(r.measure)} | ${esc(r.ours)} | ${esc(r.other)} | ${r.ratio === undefined ? '' : `${r.ratio}x`} | ${esc(r.note)} |`);
+    last = r.section;
+  }
+  return out.join('\n');
+}
+
+/** Replaces what stands between `<!-- name:start -->` and `<!-- name:end -->` in `text`; undefined when the markers are missing. */
+export function replaceBetween(text: string, name: string, content: string): string | undefined {
+  const start = `<!-- ${name}:start -->`;
+  const end = `<!-- ${name}:end -->`;
+  const i = text.indexOf(start);
+  const j = text.indexOf(end);
+  if (i < 0 || j < i) return undefined;
+  return `${text.slice(0, i + start.length)}\n${content}\n${text.slice(j)}`;
 }

@@ -4,6 +4,7 @@ import { crossAccountAccess } from './cross-account-access';
 import { delegatedDevelopers } from './delegated-developers';
 import { Example } from './example';
 import { organizationGuardrails } from './organization-guardrails';
+import { organizationRollout } from './organization-rollout';
 import { rotatingDatabaseSecret } from './rotating-database-secret';
 import { samlConsoleAccess } from './saml-console-access';
 import { secureStorage } from './secure-storage';
@@ -21,5 +22,6 @@ export const EXAMPLES: Example[] = [
   samlConsoleAccess,
   secureStorage,
   organizationGuardrails,
+  organizationRollout,
   sharedNetwork,
 ];

@@ -9,3 +9,7 @@ export { CustomerManagedPolicyReference } from './customer-managed-policy-refere
 export { IdentityCenterPrincipal } from './identity-center-principal';
 export { PermissionSetBoundary } from './permission-set-boundary';
 export { PermissionSet, PermissionSetProps } from './permission-set';
+export { StackSetTarget } from './stack-set-target';
+export { StackSetAccounts } from './stack-set-accounts';
+export { RegionConcurrency } from './region-concurrency';
+export { OrganizationStackSet, OrganizationStackSetProps } from './organization-stack-set';

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
-import { Annotations, ArnFormat, Duration, Fn, Lazy, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, ArnFormat, Duration, Fn, Lazy, RemovalPolicy, Resource, SecretsManagerSecretOptions, SecretValue, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
+import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -14,6 +15,7 @@ import { initialValue } from './private/initial-value';
 import { grantRotation, secretArnForPolicy } from './private/rotation-access';
 import { scheduleExpression } from './private/schedule';
 import { SHARED_KEY_ID, sharedSecretsKey } from './private/shared-key';
+import { scopedState } from './private/scoped-state';
 import { checkResourceLimit } from './private/stack-limits';
 import { validate } from './private/validation';
 import { SharedRotationFunction } from './shared-rotation-function';
@@ -107,6 +109,16 @@ export interface RotatingSecretProps {
   readonly rotationFunctionRuntime?: lambda.Runtime;
 
   /**
+   * A function of its own for this secret's strategy, shared with the stack's other secrets of the
+   * same group: for secrets whose password settings (length, excluded characters) differ from the
+   * others' of their strategy, since one function generates one kind of password. Letters and
+   * digits, e.g. `LongKeys`; it names the function's construct id, which therefore stays the same
+   * when the settings change.
+   * @default - the strategy's one function in the stack (for its placement)
+   */
+  readonly rotationFunctionGroup?: string;
+
+  /**
    * Time between rotations, from 4 hours to 1000 days, in whole hours under a day or whole days.
    * Give this or `rotationSchedule`, not both.
    * @default Duration.days(30)
@@ -172,23 +184,46 @@ export interface RotatingSecretProps {
 }
 
 /**
- * Roles of alternating-users rotation functions, by the master secret they read at every rotation.
- * Read when a deny resolves, so a master declared before or after its users exempts them alike.
+ * Roles of alternating-users rotation functions, by the master secret they read at every rotation,
+ * kept on the App and keyed by the master's ARN, so a master imported twice (two objects, one ARN)
+ * is one master. Read when a deny resolves, so a master declared before or after its users exempts
+ * them alike.
  */
-const MASTER_SECRET_READERS = new WeakMap<secretsmanager.ISecret, Set<string>>();
+function masterSecretReaders(scope: Construct): Map<string, Set<string>> {
+  return scopedState(scope.node.root, 'master-secret-readers', () => new Map<string, Set<string>>());
+}
+
+/**
+ * The identity of a secret across imports: its ARN without Secrets Manager's 6-character suffix
+ * (a complete and a partial ARN are one secret), or the ARN's token for a secret of this app.
+ */
+function secretIdentity(secret: secretsmanager.ISecret): string {
+  const full = secret.secretFullArn;
+  if (full !== undefined && !Token.isUnresolved(full)) return full.replace(/-[A-Za-z0-9]{6}$/, '');
+  return secret.secretArn;
+}
 
 /**
  * A Secrets Manager secret rotated by this library's rotation engine: one shared rotation function
  * per stack and strategy, encryption with a customer-managed key, optional replicas, a resource
  * policy that denies deletion, and grants for readers in this and other accounts.
+ *
+ * It is a `secretsmanager.ISecret` itself, so it goes wherever CDK takes a secret
+ * (`ecs.Secret.fromSecretsManager(rotatingSecret)`, `rds.Credentials.fromSecret(rotatingSecret)`,
+ * a Lambda function's grant): grants made through it honour `denyReadExcept` or warn.
  */
-export class RotatingSecret extends Construct {
+export class RotatingSecret extends Resource implements secretsmanager.ISecret {
   /** The rotated secret (new or existing). */
   public readonly secret: secretsmanager.ISecret;
   /** The key that encrypts the secret; undefined with the AWS managed key. */
   public readonly encryptionKey?: kms.IKey;
   /** The function that rotates the secret (shared by the stack's secrets of the same strategy). */
   public readonly rotationFunction: lambda.IFunction;
+  /**
+   * The role the rotation function runs as: `denyReadExcept` always spares it. Undefined for a
+   * custom function whose role this app does not know.
+   */
+  public readonly rotationRole?: iam.IRole;
   /** The rotation schedule. */
   public readonly rotationSchedule: secretsmanager.CfnRotationSchedule;
   /** The schedule expression the secret rotates on, e.g. `rate(30 days)`. */
@@ -206,6 +241,9 @@ export class RotatingSecret extends Construct {
   private readPolicyAdded = false;
   private fallbackPolicy?: secretsmanager.ResourcePolicy;
   private readonly crossAccounts = new Set<string>();
+  /** Roles given to grantRead, checked against the read deny when the app is validated. */
+  private readonly readers: iam.IRole[] = [];
+  private deleteDenied = false;
 
   constructor(scope: Construct, id: string, props: RotatingSecretProps) {
     super(scope, id);
@@ -246,7 +284,7 @@ export class RotatingSecret extends Construct {
         removalPolicy,
       });
     }
-    this.parameterStoreReferenceName = `/aws/reference/secretsmanager/${this.secretName(props)}`;
+    this.parameterStoreReferenceName = `/aws/reference/secretsmanager/${this.referenceName(props)}`;
 
     const dependencies: IDependable[] = [];
     let rotationRole: iam.IRole | undefined;
@@ -266,6 +304,7 @@ export class RotatingSecret extends Construct {
         secretsManagerEndpoint: props.secretsManagerEndpoint ?? false,
         runtime: nodejsRuntime(props.rotationFunctionRuntime, `RotatingSecret ${this.node.path}`, 'rotationFunctionRuntime'),
         requestedBy: this,
+        group: props.rotationFunctionGroup,
       });
       this.rotationFunction = shared.function;
       rotationRole = shared.role;
@@ -281,11 +320,13 @@ export class RotatingSecret extends Construct {
       if (shared.endpoint) dependencies.push(shared.endpoint);
     }
     if (props.database?._dependable) dependencies.push(props.database._dependable);
+    this.rotationRole = rotationRole;
     if (rotationRole) {
       this.readExemptions.add(rotationRole.roleArn);
       if (strategy.masterSecret) {
-        const readers = MASTER_SECRET_READERS.get(strategy.masterSecret) ?? new Set<string>();
-        MASTER_SECRET_READERS.set(strategy.masterSecret, readers.add(rotationRole.roleArn));
+        const readers = masterSecretReaders(this);
+        const master = secretIdentity(strategy.masterSecret);
+        readers.set(master, (readers.get(master) ?? new Set<string>()).add(rotationRole.roleArn));
       }
     }
 
@@ -298,28 +339,123 @@ export class RotatingSecret extends Construct {
     // the first rotation runs as soon as the schedule exists: the function must be able to work
     this.rotationSchedule.node.addDependency(...dependencies);
 
-    if (props.denyDelete ?? removalPolicy !== RemovalPolicy.DESTROY) {
-      this.addToResourcePolicy(new iam.PolicyStatement({
-        sid: 'DenyDeleteInThisAccount',
-        effect: iam.Effect.DENY,
-        principals: [new iam.AccountRootPrincipal()],
-        actions: ['secretsmanager:DeleteSecret'],
-        resources: ['*'],
-      }));
+    if (props.denyDelete ?? removalPolicy !== RemovalPolicy.DESTROY) this.denyAccountRootDelete();
+    this.node.addValidation({ validate: () => { this.warnAboutDeniedReaders(); return []; } });
+  }
+
+  /** The ARN of the secret. */
+  public get secretArn(): string {
+    return this.secret.secretArn;
+  }
+
+  /** The full ARN of the secret (with Secrets Manager's 6-character suffix), when known. */
+  public get secretFullArn(): string | undefined {
+    return this.secret.secretFullArn;
+  }
+
+  /** The name of the secret. */
+  public get secretName(): string {
+    return this.secret.secretName;
+  }
+
+  /** A reference to the secret, for CDK's generated interfaces. */
+  public get secretRef(): secretsmanager.SecretReference {
+    return this.secret.secretRef;
+  }
+
+  /** The secret's current value, as a CloudFormation dynamic reference. */
+  public get secretValue(): SecretValue {
+    return this.secret.secretValue;
+  }
+
+  /** A field of the secret's JSON value, as a CloudFormation dynamic reference (e.g. `password`). */
+  public secretValueFromJson(jsonField: string): SecretValue {
+    return this.secret.secretValueFromJson(jsonField);
+  }
+
+  /** A key for a CloudFormation dynamic reference to the secret. */
+  public cfnDynamicReferenceKey(options?: SecretsManagerSecretOptions): string {
+    return this.secret.cfnDynamicReferenceKey(options);
+  }
+
+  /**
+   * Refused: the secret already rotates on `rotationSchedule`, with this library's engine, and a
+   * secret has one rotation schedule. Change `rotation`, `rotationInterval` or `rotationSchedule` instead.
+   */
+  public addRotationSchedule(id: string, _options: secretsmanager.RotationScheduleOptions): secretsmanager.RotationSchedule {
+    throw new Error(`RotatingSecret ${this.node.path}: addRotationSchedule(${id}) would give the secret a second rotation schedule, got one already `
+      + `(${this.scheduleExpression} with ${this.strategy.name} rotation); a secret has one schedule, so change rotation, rotationInterval or rotationSchedule instead`);
+  }
+
+  /**
+   * Adds a statement to the secret's resource policy (a policy of this construct's own for an
+   * imported secret).
+   */
+  public addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
+    const result = this.secret.addToResourcePolicy(statement);
+    if (result.statementAdded) return result;
+    // an imported secret: the policy is ours to write
+    this.fallbackPolicy ??= new secretsmanager.ResourcePolicy(this, 'Policy', { secret: this.secret });
+    this.fallbackPolicy.document.addStatements(statement);
+    return { statementAdded: true, policyDependable: this.fallbackPolicy };
+  }
+
+  /** Denies secretsmanager:DeleteSecret to every principal of the account (the default unless removalPolicy is DESTROY). */
+  public denyAccountRootDelete(): void {
+    if (this.deleteDenied) return;
+    this.deleteDenied = true;
+    this.addToResourcePolicy(new iam.PolicyStatement({
+      sid: 'DenyDeleteInThisAccount',
+      effect: iam.Effect.DENY,
+      principals: [new iam.AccountRootPrincipal()],
+      actions: ['secretsmanager:DeleteSecret'],
+      resources: ['*'],
+    }));
+  }
+
+  /**
+   * Attaches a database (`rds.DatabaseInstance`, `rds.DatabaseCluster`...) to the secret: the
+   * secret's `host`, `port` and `engine` come from it. Returns the inner secret's attachment, which
+   * is rotated on this construct's schedule.
+   */
+  public attach(target: secretsmanager.ISecretAttachmentTarget): secretsmanager.ISecret {
+    return this.secret.attach(target);
+  }
+
+  /** Applies the removal policy to the secret (not to a key the stack's secrets share). */
+  public applyRemovalPolicy(policy: RemovalPolicy): void {
+    if (this.props.existingSecret) {
+      throw new Error(`RotatingSecret ${this.node.path}: applyRemovalPolicy applies to a secret this construct creates, got it with existingSecret; `
+        + 'set the removal policy where the existing secret is created');
     }
+    this.secret.applyRemovalPolicy(policy);
+    if (this.encryptionKey && this.encryptionKey.node.scope === this) this.encryptionKey.applyRemovalPolicy(policy);
+  }
+
+  /**
+   * Let `grantee` write new values (PutSecretValue, UpdateSecret, UpdateSecretVersionStage) and
+   * encrypt with the secret's key through Secrets Manager. Writers race the rotation function:
+   * grant this to rotation tooling only.
+   */
+  public grantWrite(grantee: iam.IGrantable): iam.Grant {
+    return this.secret.grantWrite(grantee);
   }
 
   /**
    * Let `grantee` read the secret's value (and decrypt it through Secrets Manager, for this secret
    * only: the key grant names the secret in `kms:EncryptionContext:SecretARN`).
    */
-  public grantRead(grantee: iam.IGrantable): iam.Grant {
+  public grantRead(grantee: iam.IGrantable, versionStages?: string[]): iam.Grant {
     const grant = iam.Grant.addToPrincipalOrResource({
       grantee,
       actions: ['secretsmanager:GetSecretValue', 'secretsmanager:DescribeSecret'],
       resourceArns: [secretArnForPolicy(this.secret)],
       resource: this.secret,
     });
+    const statement = grant.principalStatement ?? grant.resourceStatement;
+    if (versionStages !== undefined && statement) {
+      statement.addCondition('ForAnyValue:StringEquals', { 'secretsmanager:VersionStage': versionStages });
+    }
     if (this.encryptionKey) {
       // in the grantee's policy: the key's policy cannot name the secret (the secret names the key)
       iam.Grant.addToPrincipal({
@@ -333,10 +469,7 @@ export class RotatingSecret extends Construct {
       });
     }
     const principal = grantee.grantPrincipal;
-    if (this.readPolicyAdded && principal instanceof iam.Role && !this.readExemptions.has(principal.roleArn)) {
-      Annotations.of(this).addWarningV2('cdk-security-patterns:read-denied',
-        `grantRead(${principal.node.path}) has no effect while denyReadExcept does not name that role; add it to denyReadExcept`);
-    }
+    if (principal instanceof iam.Role) this.readers.push(principal);
     return grant;
   }
 
@@ -415,22 +548,42 @@ export class RotatingSecret extends Construct {
       resources: ['*'],
       conditions: {
         ArnNotLike: {
-          'aws:PrincipalArn': Lazy.list({ produce: () => [...new Set([...this.readExemptions, ...MASTER_SECRET_READERS.get(this.secret) ?? []])] }),
+          'aws:PrincipalArn': Lazy.list({ produce: () => [...new Set([...this.readExemptions, ...masterSecretReaders(this).get(secretIdentity(this.secret)) ?? []])] }),
         },
       },
     }));
   }
 
-  private addToResourcePolicy(statement: iam.PolicyStatement): iam.AddToResourcePolicyResult {
-    const result = this.secret.addToResourcePolicy(statement);
-    if (result.statementAdded) return result;
-    // an imported secret: the policy is ours to write
-    this.fallbackPolicy ??= new secretsmanager.ResourcePolicy(this, 'Policy', { secret: this.secret });
-    this.fallbackPolicy.document.addStatements(statement);
-    return { statementAdded: true, policyDependable: this.fallbackPolicy };
+  /**
+   * Warns about readers the read deny locks out, whatever the order of the calls: roles given to
+   * grantRead, and ECS task execution roles, which inject the secret into containers (`secrets:`)
+   * whether the task definition got the secret through this construct or through `.secret`.
+   */
+  private warnAboutDeniedReaders(): void {
+    if (!this.readPolicyAdded) return;
+    const exempt = (role: iam.IRole) => this.readExemptions.has(role.roleArn);
+    const executionRoles = new Map<iam.IRole, ecs.TaskDefinition>();
+    for (const construct of this.node.root.node.findAll()) {
+      if (!(construct instanceof ecs.TaskDefinition) || !construct.executionRole) continue;
+      if (readsSecret(construct.executionRole, [this.secret.secretArn, secretArnForPolicy(this.secret)])) {
+        executionRoles.set(construct.executionRole, construct);
+      }
+    }
+    for (const [role, taskDefinition] of executionRoles) {
+      if (exempt(role)) continue;
+      Annotations.of(this).addWarningV2('cdk-security-patterns:read-denied-ecs',
+        `ECS injects this secret into the containers of ${taskDefinition.node.path} (secrets:) with the task execution role ${role.node.path}, `
+        + 'which denyReadExcept does not name, so its tasks fail to start; add taskDefinition.executionRole to denyReadExcept '
+        + '(the task role, which the containers run as, needs no read access for secrets:)');
+    }
+    for (const role of new Set(this.readers)) {
+      if (exempt(role) || executionRoles.has(role)) continue;
+      Annotations.of(this).addWarningV2('cdk-security-patterns:read-denied',
+        `grantRead(${role.node.path}) has no effect while denyReadExcept does not name that role; add it to denyReadExcept`);
+    }
   }
 
-  private secretName(props: RotatingSecretProps): string {
+  private referenceName(props: RotatingSecretProps): string {
     if (props.existingSecret) return props.existingSecret.secretName;
     if (props.secretName) return props.secretName;
     // CloudFormation generates `<LogicalIdPrefix>-<random>` and Secrets Manager appends `-XXXXXX`
@@ -438,6 +591,18 @@ export class RotatingSecret extends Construct {
     const resourceName = Stack.of(this).splitArn(this.secret.secretArn, ArnFormat.COLON_RESOURCE_NAME).resourceName!;
     return Fn.join('-', [Fn.select(0, Fn.split('-', resourceName)), Fn.select(1, Fn.split('-', resourceName))]);
   }
+}
+
+/** Whether the role's own policy (as CDK's grants write it) lets it read one of `arns`. */
+function readsSecret(role: iam.IRole, arns: string[]): boolean {
+  const policy = role.node.tryFindChild('DefaultPolicy');
+  if (!(policy instanceof iam.Policy)) return false;
+  // resolved: aws-cdk-lib's Secret names itself in grants by another token than its secretArn
+  const stack = Stack.of(policy);
+  const wanted = new Set(arns.map((arn) => JSON.stringify(stack.resolve(arn))));
+  const statements: { Action?: string | string[]; Resource?: unknown }[] = stack.resolve(policy.document.toJSON())?.Statement ?? [];
+  return statements.some((st) => [st.Action ?? []].flat().includes('secretsmanager:GetSecretValue')
+    && [st.Resource ?? []].flat().some((r) => wanted.has(JSON.stringify(r))));
 }
 
 /** A short, stable hash of a construct's path, for statement ids that must differ between constructs. */

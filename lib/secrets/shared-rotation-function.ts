@@ -30,6 +30,8 @@ export interface SharedRotationFunctionOptions {
   readonly runtime: lambda.Runtime;
   /** The construct that asks for the function, named when two of them ask for different runtimes. */
   readonly requestedBy: IConstruct;
+  /** Names a function of its own for secrets whose password settings differ from the others'. */
+  readonly group?: string;
 }
 
 
@@ -51,23 +53,28 @@ export class SharedRotationFunction extends Construct {
         + `but ${existing.node.path} uses it; rename that construct`);
     }
     existing.checkRuntime(options);
+    existing.checkSettings(options);
     return existing;
   }
 
-  /** Stable construct id: strategy name plus a short hash of everything that shapes the function. */
+  /**
+   * Stable construct id: the strategy's name, the group, and outside the default placement a short
+   * hash of where the function runs. Password settings are not part of it, so changing them
+   * updates the function in place instead of replacing it (and orphaning its retained log group
+   * and key).
+   */
   private static idFor(options: SharedRotationFunctionOptions): string {
     const pascal = options.strategy.name.split('-').map((w) => w[0].toUpperCase() + w.slice(1)).join('');
-    const placement = options.vpc
-      ? options.vpc.selectSubnets(options.vpcSubnets).subnets.map((s) => s.node.path).sort()
-      : [];
-    const fingerprint = JSON.stringify({
-      environment: options.strategy._environment(),
-      vpc: options.vpc?.node.path,
-      subnets: placement,
-      endpoint: options.secretsManagerEndpoint,
-    });
-    const hash = createHash('sha256').update(fingerprint).digest('hex').slice(0, 8);
-    return `SecretRotation${pascal}${hash}`;
+    let placement = '';
+    if (options.vpc) {
+      const fingerprint = JSON.stringify({
+        vpc: options.vpc.node.path,
+        subnets: options.vpc.selectSubnets(options.vpcSubnets).subnets.map((s) => s.node.path).sort(),
+        endpoint: options.secretsManagerEndpoint,
+      });
+      placement = createHash('sha256').update(fingerprint).digest('hex').slice(0, 8);
+    }
+    return `SecretRotation${pascal}${options.group ?? ''}${placement}`;
   }
 
   public readonly function: lambda.Function;
@@ -88,12 +95,14 @@ export class SharedRotationFunction extends Construct {
   private readonly users = new Map<string, { declaration: DatabaseUserDeclaration; by: string }>();
   /** The first construct that asked for the function, and so chose its runtime. */
   private readonly firstRequest: IConstruct;
+  private readonly strategy: RotationStrategy;
 
   private constructor(scope: Construct, id: string, options: SharedRotationFunctionOptions) {
     super(scope, id);
     const stack = Stack.of(this);
     const strategy = options.strategy;
     this.firstRequest = options.requestedBy;
+    this.strategy = strategy;
     const assetDir = path.join(__dirname, '..', '..', 'assets', 'rotation', strategy._engine);
     if (!existsSync(path.join(assetDir, 'index.js'))) {
       throw new Error(`RotatingSecret: the rotation bundle ${assetDir}/index.js is missing; run \`npm run bundle\` (part of \`npm run build\`) before synthesizing`);
@@ -228,6 +237,17 @@ export class SharedRotationFunction extends Construct {
         securityGroup.addEgressRule(ec2.Peer.anyIpv4(), ec2.Port.tcp(443), 'Secrets Manager API over HTTPS');
       }
     }
+  }
+
+  /** Fails when `options` ask this function for other password settings than it has: one function generates one kind. */
+  private checkSettings(options: SharedRotationFunctionOptions): void {
+    const mine = this.strategy._environment();
+    const theirs = options.strategy._environment();
+    const differing = Object.keys({ ...mine, ...theirs }).filter((k) => mine[k] !== theirs[k]);
+    if (differing.length === 0) return;
+    throw new Error(`RotatingSecret ${options.requestedBy.node.path}: its ${options.strategy.name} rotation sets ${differing.map((k) => `${k}=${theirs[k]}`).join(', ')}, `
+      + `but ${this.firstRequest.node.path} shares the same rotation function (${this.node.path}) with ${differing.map((k) => `${k}=${mine[k]}`).join(', ')}; `
+      + 'one function generates one kind of password, so give both the same options, or give one of them rotationFunctionGroup (e.g. "LongKeys") for a function of its own');
   }
 
   /** Fails when `options` ask this function for another runtime than it has: one function runs on one runtime. */

@@ -1,7 +1,7 @@
 // The benchmark's own arithmetic (bench/): statistics, the command line, the cost model. Fast: no synth.
 import { parseArgs, SECTIONS } from '../../bench/args';
 import { monthlyCost, PRICES } from '../../bench/prices';
-import { ratio, renderTable, stats } from '../../bench/support';
+import { ratio, renderMarkdown, renderTable, replaceBetween, stats } from '../../bench/support';
 
 describe('stats', () => {
   test('median of an even count is the mean of the middle two; p95 is the nearest rank', () => {
@@ -49,4 +49,11 @@ test('renderTable prints a section name once, and ratios with an x', () => {
   expect(lines).toHaveLength(4);
   expect(lines[2]).toMatch(/^1 a +\| m1 +\| 1 +\| 2 +\| 0\.5x/);
   expect(lines[3]).toMatch(/^ +\| m2 /);
+});
+
+test('BENCHMARKS.md: the table replaces what stands between the markers, pipes escaped', () => {
+  const md = renderMarkdown([{ section: '2 s', measure: 'a | b', ours: '1', ratio: 2 }]);
+  expect(md.split('\n')[2]).toBe('| 2 s | a \\| b | 1 |  | 2x |  |');
+  expect(replaceBetween('x\n<!-- bench:start -->\nold\n<!-- bench:end -->\ny', 'bench', 'new')).toBe('x\n<!-- bench:start -->\nnew\n<!-- bench:end -->\ny');
+  expect(replaceBetween('no markers', 'bench', 'new')).toBeUndefined();
 });

@@ -23,7 +23,7 @@ function build() {
   const a = new RotatingSecret(stack, 'A', { secretName: 'my-app/api-key', rotation: RotationStrategy.randomKey() });
   const b = new RotatingSecret(stack, 'B', { secretName: 'my-app/db-token', rotation: RotationStrategy.randomKey() });
   // C has a key of its own; A and B share the stack's key
-  const c = new RotatingSecret(stack, 'C', { secretName: 'my-app-legacy/key', rotation: RotationStrategy.randomKey({ keyLength: 64 }), dedicatedEncryptionKey: true });
+  const c = new RotatingSecret(stack, 'C', { secretName: 'my-app-legacy/key', rotation: RotationStrategy.randomKey({ keyLength: 64 }), rotationFunctionGroup: 'LongKeys', dedicatedEncryptionKey: true });
   const d = new secretsmanager.Secret(stack, 'D', { secretName: 'other/key' });
   Tags.of(a).add('team', 'payments');
   Tags.of(b).add('team', 'payments');
@@ -310,6 +310,25 @@ describe('alternating users', () => {
     const other = `arn:aws:iam::${dbStack.account}:role/Admin`;
     expect(m.check({ principal: fnRole, action: 'secretsmanager:GetSecretValue', resource: masterSecret })).toBe('Allowed');
     expect(m.check({ principal: other, action: 'secretsmanager:GetSecretValue', resource: masterSecret })).toBe('ExplicitlyDenied');
+  });
+
+  test('a master imported twice (two objects, one ARN) still exempts its alternating-users function from the master\'s read deny', () => {
+    const dbStack = newStack('DbImportedTwice');
+    const arn = 'arn:aws:secretsmanager:us-east-1:111111111111:secret:db/master-AbCdEf';
+    const master = new RotatingSecret(dbStack, 'Master', {
+      existingSecret: secretsmanager.Secret.fromSecretCompleteArn(dbStack, 'MasterForRotation', arn),
+      rotation: RotationStrategy.postgresSingleUser(),
+    });
+    master.denyReadExcept([]);
+    const appUser = new RotatingSecret(dbStack, 'AppUser', {
+      existingSecret: new secretsmanager.Secret(dbStack, 'AppSecret', { secretName: 'db/app' }),
+      // another import of the same master, as a separate construct library would make it
+      rotation: RotationStrategy.postgresAlternatingUsers({ masterSecret: secretsmanager.Secret.fromSecretPartialArn(dbStack, 'MasterForUsers', arn.slice(0, -7)) }),
+    });
+    const m = new AccessModel([dbStack]);
+    const fnRole = (appUser.rotationFunction as lambda.Function).role!;
+    expect(m.check({ principal: fnRole, action: 'secretsmanager:GetSecretValue', resource: arn })).toBe('Allowed');
+    expect(m.check({ principal: `arn:aws:iam::${dbStack.account}:role/Admin`, action: 'secretsmanager:GetSecretValue', resource: arn })).toBe('ExplicitlyDenied');
   });
 });
 

@@ -112,14 +112,37 @@ describe('one rotation function per stack and strategy', () => {
     Annotations.fromStack(stack).hasWarning('*', Match.stringLikeRegexp('More than 81 secrets use this rotation function: their ARNs fill 9 managed policies'));
   });
 
-  test('the same strategy with other password settings gets its own function', () => {
+  test('fails when the same strategy asks the stack\'s function for other password settings, naming both secrets and the fix', () => {
+    const stack = newStack();
+    manySecrets(stack, 2, () => RotationStrategy.randomKey());
+    expect(() => new RotatingSecret(stack, 'Other', { rotation: RotationStrategy.randomKey({ keyLength: 64 }) }))
+      .toThrow('RotatingSecret Test/Other: its random-key rotation sets PASSWORD_LENGTH=64, but Test/Secret0 shares the same rotation function (Test/SecretRotationRandomKey) '
+        + 'with PASSWORD_LENGTH=32; one function generates one kind of password, so give both the same options, or give one of them rotationFunctionGroup (e.g. "LongKeys") for a function of its own');
+  });
+
+  test('the same strategy with other password settings and a rotationFunctionGroup gets its own function', () => {
     const stack = newStack();
     manySecrets(stack, 3, () => RotationStrategy.randomKey());
-    new RotatingSecret(stack, 'Other', { rotation: RotationStrategy.randomKey({ keyLength: 64 }) });
+    const other = new RotatingSecret(stack, 'Other', { rotation: RotationStrategy.randomKey({ keyLength: 64 }), rotationFunctionGroup: 'LongKeys' });
+    expect(other.rotationFunction.node.scope!.node.path).toBe('Test/SecretRotationRandomKeyLongKeys');
     const template = Template.fromStack(stack);
     expect(Object.keys(rotationFunctions(template))).toHaveLength(2);
-    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { PASSWORD_LENGTH: '32' } } });
-    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: { PASSWORD_LENGTH: '64' } } });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ PASSWORD_LENGTH: '32' }) } });
+    template.hasResourceProperties('AWS::Lambda::Function', { Environment: { Variables: Match.objectLike({ PASSWORD_LENGTH: '64' }) } });
+  });
+
+  test('changing the password settings updates the function in place: every logical id stays', () => {
+    const synth = (rotation: RotationStrategy) => {
+      const stack = newStack();
+      new RotatingSecret(stack, 'Key', { rotation });
+      return Template.fromStack(stack).toJSON().Resources as Record<string, { Type: string; Properties?: any }>;
+    };
+    const before = synth(RotationStrategy.randomKey());
+    const after = synth(RotationStrategy.randomKey({ keyLength: 48, excludePunctuation: true }));
+    expect(Object.keys(after).sort()).toEqual(Object.keys(before).sort());
+    const fnId = Object.keys(after).find((id) => after[id].Type === 'AWS::Lambda::Function')!;
+    expect(before[fnId].Properties.Environment.Variables.PASSWORD_LENGTH).toBe('32');
+    expect(after[fnId].Properties.Environment.Variables).toEqual(expect.objectContaining({ PASSWORD_LENGTH: '48', EXCLUDE_PUNCTUATION: 'true' }));
   });
 
   test('different strategies get different functions, each with its engine\'s bundle and ROTATION_STRATEGY', () => {

@@ -193,6 +193,11 @@ describe('RotatingSecret props', () => {
       .toThrow('RotatingSecret: dedicatedEncryptionKey creates a key for the secret, got it with awsManagedKey; drop one of them');
   });
 
+  test('fails when rotationFunctionGroup is not letters and digits', () => {
+    expect(() => new RotatingSecret(newStack(), 'A', { rotation: RotationStrategy.randomKey(), rotationFunctionGroup: 'long-keys' }))
+      .toThrow('RotatingSecret: rotationFunctionGroup must be 1 to 32 letters and digits (it names a construct id), got "long-keys"; e.g. "LongKeys"');
+  });
+
   test('fails when both encryptionKey and awsManagedKey are given', () => {
     const stack = newStack();
     expect(() => buildKey({ encryptionKey: new kms.Key(stack, 'Key'), awsManagedKey: true }, stack))

@@ -51,6 +51,14 @@ export function validate(stack: Stack, props: RotatingSecretProps): void {
     throw new Error(`${where}: rotationFunctionRuntime sets the runtime of the shared rotation function, got ${props.rotationFunctionRuntime.name} `
       + 'with RotationStrategy.custom(); set the runtime of your own function where you create it');
   }
+  if (props.rotationFunctionGroup !== undefined) {
+    if (strategy.customFunction) {
+      throw new Error(`${where}: rotationFunctionGroup groups secrets on shared rotation functions, got it with RotationStrategy.custom(); drop it`);
+    }
+    if (!Token.isUnresolved(props.rotationFunctionGroup) && !/^[A-Za-z0-9]{1,32}$/.test(props.rotationFunctionGroup)) {
+      throw new Error(`${where}: rotationFunctionGroup must be 1 to 32 letters and digits (it names a construct id), got "${props.rotationFunctionGroup}"; e.g. "LongKeys"`);
+    }
+  }
   if (props.secretsManagerEndpoint && !props.vpc) {
     throw new Error(`${where}: secretsManagerEndpoint needs vpc, got secretsManagerEndpoint without vpc; pass the VPC the function runs in`);
   }
