@@ -2,8 +2,8 @@ import * as cdk from 'aws-cdk-lib/core';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import {
-  Guardrail, Guardrails, IdentityCenterPrincipal, OrganizationalUnits, PermissionSet, PermissionSetBoundary, PolicyTarget,
-  ResourceControlPolicy, ServiceControlPolicy,
+  DeveloperBoundary, Guardrail, Guardrails, IdentityCenterPrincipal, OrganizationalUnits, OrganizationStackSet, PermissionSet, PermissionSetBoundary,
+  PolicyTarget, RegionConcurrency, ResourceControlPolicy, ServiceControlPolicy, StackSetAccounts, StackSetTarget,
 } from 'cdk-security-patterns';
 
 const IDENTITY_CENTER = 'arn:aws:sso:::instance/ssoins-0123456789abcdef';
@@ -60,5 +60,24 @@ export class OrganizationStack extends cdk.Stack {
       permissionsBoundary: PermissionSetBoundary.fromAwsManagedPolicy(readOnly),
     });
     auditor.assignToAccounts(IdentityCenterPrincipal.user('a1b2c3d4-1e2f-3a4b-5c6d-7e8f9a0b1c2d'), ['444444444444']);
+
+    // StackSets: the boundary the Developer permission set names, in every workload account, written
+    // as an ordinary stack (no env) in a Stage of its own
+    const templates = new cdk.Stage(scope, 'ConsumerRolloutTemplates');
+    const boundaryStack = new cdk.Stack(templates, 'DeveloperBoundary', { description: 'developer-boundary in every workload account' });
+    new DeveloperBoundary(boundaryStack, 'Boundary', {
+      managedPolicyName: 'developer-boundary',
+      allowedStatements: [new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: ['arn:aws:s3:::team-data/*'] })],
+      delegatedRolePath: '/delegated/',
+    });
+    new OrganizationStackSet(this, 'BoundaryRollout', {
+      stack: boundaryStack,
+      targets: [StackSetTarget.organizationalUnit(units.get('Workloads')), StackSetTarget.organizationalUnitId('ou-a1b2-abcdefgh')],
+      regions: ['us-east-1'],
+      retainStacksOnAccountRemoval: true,
+      maxConcurrentAccounts: StackSetAccounts.percentage(20),
+      failureTolerance: StackSetAccounts.percentage(10),
+      regionConcurrency: RegionConcurrency.PARALLEL,
+    });
   }
 }
