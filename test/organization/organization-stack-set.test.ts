@@ -1,9 +1,11 @@
 import * as path from 'node:path';
 import { App, CfnOutput, CfnParameter, CfnResource, Fn, NestedStack, Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { CrossAccountRole, TrustedAccount } from '../../lib/identity';
+import { CrossAccountRole, DeveloperBoundary, TrustedAccount } from '../../lib/identity';
+import { SecretAlerts } from '../../lib/secrets';
 import {
   Guardrail, Guardrails, OrganizationalUnits, OrganizationStackSet, OrganizationStackSetProps, PolicyTarget, RegionConcurrency, StackSetAccounts, StackSetTarget,
 } from '../../lib/organization';
@@ -118,6 +120,22 @@ describe.each(FLAG_SETS)('OrganizationStackSet with %s feature flags', (featureF
     new ssm.StringParameter(plain, 'Marker', { stringValue: 'managed by the platform team' });
     stackSet(org, plain);
     expect(resourceOf(org).Properties.Capabilities).toBeUndefined();
+  });
+
+  test('rolls out the issue\'s other examples: a DeveloperBoundary (one region) and SecretAlerts with its trail (two regions)', () => {
+    const app = testApp({ featureFlags });
+    const org = new Stack(app, 'Org', { env: MANAGEMENT });
+    const stage = new Stage(app, 'Rollout');
+    const boundary = new Stack(stage, 'Boundary');
+    new DeveloperBoundary(boundary, 'Boundary', { managedPolicyName: 'DeveloperBoundary', allowedStatements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::team-data/*'] })] });
+    const alerts = new Stack(stage, 'Alerts');
+    new SecretAlerts(alerts, 'Alerts', { emailAddresses: ['security@example.com'], createTrail: true });
+    const boundarySet = stackSet(org, boundary, {}, 'Boundary');
+    const alertsSet = stackSet(org, alerts, { regions: ['us-east-1', 'eu-west-1'] }, 'Alerts');
+    const types = (set: OrganizationStackSet) => Object.values<any>(JSON.parse(set.templateBody()).Resources).map((r) => r.Type);
+    expect(types(boundarySet)).toContain('AWS::IAM::ManagedPolicy');
+    expect(types(alertsSet)).toEqual(expect.arrayContaining(['AWS::SNS::Topic', 'AWS::Events::Rule', 'AWS::CloudTrail::Trail']));
+    expect(Template.fromStack(org).toJSON().Resources).toBeDefined();
   });
 
   test('has no compliance findings, in the management stack and the rolled-out stack', () => {
