@@ -1,6 +1,7 @@
 import { appIdentity } from './app-identity';
 import { baseline } from './baseline';
 import { crossAccountAccess } from './cross-account-access';
+import { delegatedDevelopers } from './delegated-developers';
 import { Example } from './example';
 import { organizationGuardrails } from './organization-guardrails';
 import { organizationRollout } from './organization-rollout';
@@ -15,6 +16,7 @@ export { Example } from './example';
 export const EXAMPLES: Example[] = [
   baseline,
   crossAccountAccess,
+  delegatedDevelopers,
   rotatingDatabaseSecret,
   appIdentity,
   samlConsoleAccess,

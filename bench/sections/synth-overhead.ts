@@ -19,10 +19,14 @@ export function runSynthOverhead(opts: { quick: boolean }): { rows: Row[]; resul
   const phases: Record<string, { loadMs: number[]; buildMs: number[]; synthMs: number[]; maxRssMb: number[] }> = {};
   const facts: Record<string, { stacks: number; resources: number }> = {};
   try {
-    const variants = [...FIXTURES.map((f) => `app:${f}`), 'cli:floor', 'cli:examples'];
+    // bin:* run bin/app.ts itself: through the tsx CLI (a second Node process, as `npx tsx` in cdk.json) and
+    // with tsx's hooks in the one process (`node --import tsx`), to see what the loader costs
+    const variants = [...FIXTURES.map((f) => `app:${f}`), 'cli:floor', 'cli:examples', 'bin:tsx', 'bin:import'];
     interleave(rounds, variants, (v) => {
       const [how, fixture] = v.split(':');
-      const r = how === 'app'
+      const r = how === 'bin'
+        ? runNode([...(fixture === 'tsx' ? [TSX] : ['--import', 'tsx']), 'bin/app.ts'], { CDK_OUTDIR: join(outdir, v.replace(':', '-')) })
+        : how === 'app'
         ? runNode([TSX, 'bench/child.ts', fixture, join(outdir, fixture)])
         // the examples through cdk.json's own app command; the floor through the same tsx
         : runNode([CDK, 'synth', '--quiet', '-o', join(outdir, `cli-${fixture}`),
@@ -65,6 +69,11 @@ export function runSynthOverhead(opts: { quick: boolean }): { rows: Row[]; resul
       section: '1 synth overhead', measure: 'app process, team stack',
       ours: fmtMs(med('app:team-library')), other: `plain aws-cdk-lib ${fmtMs(med('app:team-plain'))}`, ratio: ratio(med('app:team-library'), med('app:team-plain')),
       note: `${facts['team-library'].resources} vs ${facts['team-plain'].resources} resources | ${brk('team-library')} | plain: ${brk('team-plain')}`,
+    },
+    {
+      section: '1 synth overhead', measure: 'bin/app.ts: node --import tsx (one process)',
+      ours: fmtMs(med('bin:import')), other: `tsx CLI (two processes) ${fmtMs(med('bin:tsx'))}`, ratio: ratio(med('bin:import'), med('bin:tsx')),
+      note: 'the loader of the example app; cdk.json runs npx tsx',
     },
   ];
   return { rows, results };
