@@ -229,6 +229,20 @@ describe('OrganizationStackSet validation', () => {
     expect(() => stackSet(org, nested, {}, 'C')).toThrow(/is a nested stack; roll out an ordinary Stack in a Stage of its own/);
   });
 
+  test('fails when the stack is a top-level stack of the App, or its Stage holds the StackSet\'s', () => {
+    const app = testApp();
+    const outer = new Stage(app, 'Outer');
+    const org = new Stack(new Stage(outer, 'Org'), 'Management', { env: MANAGEMENT });
+    expect(() => stackSet(org, new Stack(app, 'TopLevel'), {}, 'A')).toThrow(/stack TopLevel is a top-level stack of the App, so `cdk deploy --all` would also deploy it; create it in a Stage of this App of its own/);
+    expect(() => stackSet(org, new Stack(outer, 'Around'), {}, 'B')).toThrow(/stack Outer\/Around is in Stage Outer, which holds the StackSet's own Stage/);
+    // a sibling Stage is fine
+    const audit = new Stack(new Stage(outer, 'Rollout'), 'Audit');
+    new ssm.StringParameter(audit, 'Marker', { stringValue: 'x' });
+    const set = stackSet(org, audit, {}, 'C');
+    Template.fromStack(org).resourceCountIs('AWS::CloudFormation::StackSet', 1);
+    expect(set.templateBody()).toContain('AWS::SSM::Parameter');
+  });
+
   test('fails at synth when the stack has an asset, naming it and why', () => {
     const { org, audit } = setUp();
     new lambda.Function(audit, 'Fn', { runtime: lambda.Runtime.NODEJS_22_X, handler: 'index.handler', code: lambda.Code.fromAsset(path.join(__dirname, '..', 'support', 'access-model')) });
