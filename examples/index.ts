@@ -1,8 +1,10 @@
 import { appIdentity } from './app-identity';
 import { baseline } from './baseline';
 import { crossAccountAccess } from './cross-account-access';
+import { delegatedDevelopers } from './delegated-developers';
 import { Example } from './example';
 import { organizationGuardrails } from './organization-guardrails';
+import { organizationRollout } from './organization-rollout';
 import { rotatingDatabaseSecret } from './rotating-database-secret';
 import { samlConsoleAccess } from './saml-console-access';
 import { secureStorage } from './secure-storage';
@@ -14,10 +16,12 @@ export { Example } from './example';
 export const EXAMPLES: Example[] = [
   baseline,
   crossAccountAccess,
+  delegatedDevelopers,
   rotatingDatabaseSecret,
   appIdentity,
   samlConsoleAccess,
   secureStorage,
   organizationGuardrails,
+  organizationRollout,
   sharedNetwork,
 ];

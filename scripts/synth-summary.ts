@@ -11,8 +11,16 @@ import { complianceFindings } from '../test/support/compliance';
 import { testApp } from '../test/support/app';
 
 const outdir = process.argv[2] ?? 'cdk.out';
-const manifest = JSON.parse(readFileSync(join(outdir, 'manifest.json'), 'utf8'));
-const stacks = Object.entries<any>(manifest.artifacts).filter(([, a]) => a.type === 'aws:cloudformation:stack');
+/** Every stack artifact of the assembly in `dir` and of the assemblies nested in it (Stages), with its template's path. */
+function stackArtifacts(dir: string): [string, any, string][] {
+  const manifest = JSON.parse(readFileSync(join(dir, 'manifest.json'), 'utf8'));
+  return Object.entries<any>(manifest.artifacts).flatMap(([id, a]): [string, any, string][] => {
+    if (a.type === 'aws:cloudformation:stack') return [[id, a, join(dir, a.properties.templateFile)]];
+    if (a.type === 'cdk:cloud-assembly') return stackArtifacts(join(dir, a.properties.directoryName));
+    return [];
+  });
+}
+const stacks = stackArtifacts(outdir);
 
 const rows: string[][] = [];
 let totalFindings = 0;
@@ -21,7 +29,7 @@ for (const example of EXAMPLES) {
   for (const stack of example.build(testApp())) {
     const artifact = stacks.find(([id]) => id === stack.artifactId);
     if (!artifact) throw new Error(`synth-summary: stack ${stack.stackName} of example ${example.name} is missing from ${outdir}; run cdk synth first`);
-    const template = JSON.parse(readFileSync(join(outdir, artifact[1].properties.templateFile), 'utf8'));
+    const template = JSON.parse(readFileSync(artifact[2], 'utf8'));
     const resources = Object.keys(template.Resources ?? {}).length;
     const findings = complianceFindings(stack);
     totalFindings += findings.length;

@@ -93,6 +93,8 @@ const NAME = /^[a-zA-Z][a-zA-Z0-9-]{0,127}$/;
 /** What `OrganizationStackSet` takes out of a CDK template: the bootstrap check CDK adds for `cdk deploy`. */
 const BOOTSTRAP_PARAMETER = 'BootstrapVersion';
 const BOOTSTRAP_RULE = 'CheckBootstrapVersion';
+/** Name properties of IAM resources: a literal name is the same in every region of an account. */
+const GLOBAL_NAME_PROPERTIES = ['RoleName', 'ManagedPolicyName', 'UserName', 'GroupName', 'InstanceProfileName'];
 
 /**
  * A CDK stack rolled out to every account of given OUs and regions by a service-managed
@@ -122,6 +124,7 @@ export class OrganizationStackSet extends Construct {
   public readonly stack: Stack;
 
   private readonly where: string;
+  private readonly regions: string[];
   private rendered?: { body?: string; capabilities: string[]; errors: string[] };
 
   constructor(scope: Construct, id: string, props: OrganizationStackSetProps) {
@@ -131,6 +134,7 @@ export class OrganizationStackSet extends Construct {
     checkStack(where, this, props.stack);
     checkTargets(where, props.targets);
     checkRegions(where, props.regions);
+    this.regions = props.regions;
 
     const name = props.stackSetName ?? defaultName(this);
     if (!Token.isUnresolved(name) && !NAME.test(name)) {
@@ -177,7 +181,7 @@ export class OrganizationStackSet extends Construct {
   }
 
   private render(): { body?: string; capabilities: string[]; errors: string[] } {
-    if (!this.rendered) this.rendered = renderTemplate(this.where, this.stack);
+    if (!this.rendered) this.rendered = renderTemplate(this.where, this.stack, this.regions);
     return this.rendered;
   }
 }
@@ -269,7 +273,7 @@ function check(where: string, prop: string, value: StackSetAccounts, min: number
 }
 
 /** The rolled-out stack's template as the StackSet's body, or the reasons it cannot be one. */
-function renderTemplate(where: string, stack: Stack): { body?: string; capabilities: string[]; errors: string[] } {
+function renderTemplate(where: string, stack: Stack, regions: string[]): { body?: string; capabilities: string[]; errors: string[] } {
   const assembly = Stage.of(stack)!.synth();
   const artifact = assembly.getStackArtifact(stack.artifactId);
   const errors: string[] = [];
@@ -314,6 +318,16 @@ function renderTemplate(where: string, stack: Stack): { body?: string; capabilit
   const bytes = Buffer.byteLength(body, 'utf8');
   if (bytes > MAX_TEMPLATE_BODY) {
     errors.push(`${where}: ${about}'s template is ${bytes.toLocaleString('en-US')} bytes, more than the ${MAX_TEMPLATE_BODY.toLocaleString('en-US')} a StackSet's TemplateBody may have; split it into more stacks and StackSets`);
+  }
+
+  if (regions.length > 1) {
+    // IAM is global: the stack instance of the second region would create the same name again
+    const named = Object.entries<{ Type: string; Properties?: Record<string, unknown> }>(template.Resources ?? {})
+      .filter(([, r]) => r.Type.startsWith('AWS::IAM::'))
+      .flatMap(([id, r]) => GLOBAL_NAME_PROPERTIES.filter((p) => typeof r.Properties?.[p] === 'string').map((p) => `${id} (${p} ${r.Properties![p]})`));
+    if (named.length > 0) {
+      errors.push(`${where}: ${about} creates IAM resources with fixed names (${named.join(', ')}), and IAM is global: the stack instances of ${regions.length} regions would create each name ${regions.length} times in every account; roll out IAM resources to one region, and regional resources with another OrganizationStackSet`);
+    }
   }
 
   const capabilities: string[] = [];

@@ -28,6 +28,14 @@ function setUp(featureFlags: FeatureFlags = 'recommended', app: App = testApp({ 
   return { app, org, audit, role };
 }
 
+/** A stack without IAM resources, to roll out to several regions. */
+function regionalStack(app: App): Stack {
+  const stage = (app.node.tryFindChild('Rollout') as Stage | undefined) ?? new Stage(app, 'Rollout');
+  const stack = new Stack(stage, 'Regional', { description: 'A marker parameter, in every region' });
+  new ssm.StringParameter(stack, 'Marker', { parameterName: '/platform/managed-by', stringValue: 'platform team' });
+  return stack;
+}
+
 function stackSet(org: Stack, audit: Stack, props: Partial<OrganizationStackSetProps> = {}, id = 'AuditRole') {
   return new OrganizationStackSet(org, id, { stack: audit, targets: [StackSetTarget.organizationalUnitId(OU)], regions: ['us-east-1'], ...props });
 }
@@ -53,10 +61,11 @@ describe.each(FLAG_SETS)('OrganizationStackSet with %s feature flags', (featureF
   });
 
   test('is service-managed, deploys automatically to joining accounts, one account at a time, region after region', () => {
-    const { org, audit } = setUp(featureFlags);
-    stackSet(org, audit, { regions: ['us-east-1', 'eu-west-1'] });
-    const { Properties: props } = resourceOf(org);
-    expect(props).toEqual({
+    const { app, org, audit } = setUp(featureFlags);
+    stackSet(org, audit);
+    const org2 = new Stack(app, 'Org2', { env: MANAGEMENT });
+    stackSet(org2, regionalStack(app), { regions: ['us-east-1', 'eu-west-1'] });
+    expect(resourceOf(org).Properties).toEqual({
       StackSetName: 'Org-AuditRole-E35691D4',
       Description: 'The security-audit role, in every account',
       PermissionModel: 'SERVICE_MANAGED',
@@ -64,16 +73,19 @@ describe.each(FLAG_SETS)('OrganizationStackSet with %s feature flags', (featureF
       CallAs: 'SELF',
       ManagedExecution: { Active: true },
       Capabilities: ['CAPABILITY_IAM', 'CAPABILITY_NAMED_IAM'],
-      OperationPreferences: { MaxConcurrentCount: 1, FailureToleranceCount: 0, RegionConcurrencyType: 'SEQUENTIAL', RegionOrder: ['us-east-1', 'eu-west-1'] },
-      StackInstancesGroup: [{ DeploymentTargets: { OrganizationalUnitIds: [OU] }, Regions: ['us-east-1', 'eu-west-1'] }],
+      OperationPreferences: { MaxConcurrentCount: 1, FailureToleranceCount: 0, RegionConcurrencyType: 'SEQUENTIAL' },
+      StackInstancesGroup: [{ DeploymentTargets: { OrganizationalUnitIds: [OU] }, Regions: ['us-east-1'] }],
       TemplateBody: expect.any(String),
     });
+    // several regions: one after the other, in the order given
+    expect(resourceOf(org2).Properties.OperationPreferences).toEqual({ MaxConcurrentCount: 1, FailureToleranceCount: 0, RegionConcurrencyType: 'SEQUENTIAL', RegionOrder: ['us-east-1', 'eu-west-1'] });
+    expect(resourceOf(org2).Properties.StackInstancesGroup[0].Regions).toEqual(['us-east-1', 'eu-west-1']);
   });
 
   test('takes OUs of an OrganizationalUnits tree by path, the options, and a delegated administrator', () => {
-    const { org, audit } = setUp(featureFlags);
+    const { app, org } = setUp(featureFlags);
     const ous = new OrganizationalUnits(org, 'Ous', { parentId: 'r-a1b2', paths: ['Workloads/Prod', 'Security'] });
-    stackSet(org, audit, {
+    stackSet(org, regionalStack(app), {
       targets: [StackSetTarget.organizationalUnit(ous.get('Workloads')), StackSetTarget.organizationalUnit(ous.get('Security'))],
       regions: ['eu-west-1', 'eu-central-1'],
       stackSetName: 'security-audit-role',
@@ -240,6 +252,12 @@ describe('OrganizationStackSet validation', () => {
     expect(() => Template.fromStack(org)).toThrow(/contains AWS::CloudFormation::Stack resources, which StackSets do not allow in a template/);
   });
 
+  test('fails at synth when named IAM resources would be created in more than one region', () => {
+    const { org, audit } = setUp();
+    stackSet(org, audit, { regions: ['us-east-1', 'eu-west-1'] });
+    expect(() => Template.fromStack(org)).toThrow(/stack Rollout\/Audit creates IAM resources with fixed names \(Role[0-9A-F]+ \(RoleName SecurityAudit\)\), and IAM is global: the stack instances of 2 regions would create each name 2 times in every account; roll out IAM resources to one region/);
+  });
+
   test('fails at synth when the template is over 51,200 bytes', () => {
     const { org, audit } = setUp();
     for (let i = 0; i < 200; i++) new ssm.StringParameter(audit, `P${i}`, { stringValue: 'x'.repeat(200) });
@@ -259,11 +277,12 @@ describe('limits with 500 target OUs', () => {
   });
 
   test('ten StackSets of 50 OUs each in 17 regions synthesize within the CloudFormation limits', () => {
-    const { org, audit } = setUp();
+    const { app, org } = setUp();
+    const regional = regionalStack(app);
     const regions = ['us-east-1', 'us-east-2', 'us-west-1', 'us-west-2', 'ca-central-1', 'eu-west-1', 'eu-west-2', 'eu-west-3', 'eu-central-1', 'eu-north-1',
       'ap-south-1', 'ap-northeast-1', 'ap-northeast-2', 'ap-northeast-3', 'ap-southeast-1', 'ap-southeast-2', 'sa-east-1'];
     for (let i = 0; i < 10; i++) {
-      stackSet(org, audit, { regions, targets: ouIds.slice(i * 50, i * 50 + 50).map((id) => StackSetTarget.organizationalUnitId(id)) }, `Part${i}`);
+      stackSet(org, regional, { regions, targets: ouIds.slice(i * 50, i * 50 + 50).map((id) => StackSetTarget.organizationalUnitId(id)) }, `Part${i}`);
     }
     const template = Template.fromStack(org).toJSON();
     const sets = Object.values<any>(template.Resources).filter((r) => r.Type === 'AWS::CloudFormation::StackSet');

@@ -23,7 +23,7 @@ function build() {
   const a = new RotatingSecret(stack, 'A', { secretName: 'my-app/api-key', rotation: RotationStrategy.randomKey() });
   const b = new RotatingSecret(stack, 'B', { secretName: 'my-app/db-token', rotation: RotationStrategy.randomKey() });
   // C has a key of its own; A and B share the stack's key
-  const c = new RotatingSecret(stack, 'C', { secretName: 'my-app-legacy/key', rotation: RotationStrategy.randomKey({ keyLength: 64 }), dedicatedEncryptionKey: true });
+  const c = new RotatingSecret(stack, 'C', { secretName: 'my-app-legacy/key', rotation: RotationStrategy.randomKey({ keyLength: 64 }), rotationFunctionGroup: 'LongKeys', dedicatedEncryptionKey: true });
   const d = new secretsmanager.Secret(stack, 'D', { secretName: 'other/key' });
   Tags.of(a).add('team', 'payments');
   Tags.of(b).add('team', 'payments');

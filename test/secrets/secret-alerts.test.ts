@@ -113,7 +113,7 @@ describe('SecretAlerts', () => {
     const stack = newStack('Watched');
     const watchedByProp = new RotatingSecret(stack, 'ApiKey', { rotation: RotationStrategy.randomKey() });
     // another strategy's options: another shared rotation function and role
-    const watchedLater = new RotatingSecret(stack, 'LongApiKey', { rotation: RotationStrategy.randomKey({ keyLength: 40 }), dedicatedEncryptionKey: true });
+    const watchedLater = new RotatingSecret(stack, 'LongApiKey', { rotation: RotationStrategy.randomKey({ keyLength: 40 }), rotationFunctionGroup: 'LongKeys', dedicatedEncryptionKey: true });
     const alerts = new SecretAlerts(stack, 'Alerts', { secrets: [watchedByProp] });
     alerts.watch(watchedLater);
     alerts.watch(watchedByProp);
