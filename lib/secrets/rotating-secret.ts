@@ -304,6 +304,7 @@ export class RotatingSecret extends Resource implements secretsmanager.ISecret {
       });
     }
     this.parameterStoreReferenceName = `/aws/reference/secretsmanager/${this.referenceName(props)}`;
+    if (!props.existingSecret) this.claimName(stack, props);
 
     const dependencies: IDependable[] = [];
     let rotationRole: iam.IRole | undefined;
@@ -359,6 +360,7 @@ export class RotatingSecret extends Resource implements secretsmanager.ISecret {
     });
     // the first rotation runs as soon as the schedule exists: the function must be able to work
     this.rotationSchedule.node.addDependency(...dependencies);
+    this.orderFirstRotations(stack);
 
     if (props.denyDelete ?? removalPolicy !== RemovalPolicy.DESTROY) this.denyAccountRootDelete();
     this.node.addValidation({ validate: () => { this.warnAboutDeniedReaders(); return []; } });
@@ -601,6 +603,53 @@ export class RotatingSecret extends Resource implements secretsmanager.ISecret {
       if (exempt(role) || executionRoles.has(role)) continue;
       Annotations.of(this).addWarningV2('cdk-security-patterns:read-denied',
         `grantRead(${role.node.path}) has no effect while denyReadExcept does not name that role; add it to denyReadExcept`);
+    }
+  }
+
+  /**
+   * Fails when another RotatingSecret of the app already has this secret's name in the same account
+   * and region (replicas included): Secrets Manager names are unique there, so the second deploy
+   * would fail. Stacks without a literal account and region are compared within themselves.
+   */
+  private claimName(stack: Stack, props: RotatingSecretProps): void {
+    const name = props.secretName;
+    if (name === undefined || Token.isUnresolved(name)) return;
+    const names = scopedState(this.node.root, 'secret-names', () => new Map<string, string>());
+    const known = !Token.isUnresolved(stack.account) && !Token.isUnresolved(stack.region);
+    const regions = [stack.region, ...(props.replicas ?? []).map((r) => r.region)];
+    for (const region of regions) {
+      const where = known && !Token.isUnresolved(region) ? `account ${stack.account}, region ${region}` : `stack ${stack.node.path}`;
+      const key = `${where}|${name}`;
+      const other = names.get(key);
+      if (other !== undefined) {
+        throw new Error(`RotatingSecret ${this.node.path}: secretName "${name}" is already the name of ${other} (${where}); Secrets Manager names are unique `
+          + 'in an account and region (replicas included), so the second secret would fail to deploy: give each secret its own name');
+      }
+      names.set(key, this.node.path);
+    }
+  }
+
+  /**
+   * On the first deploy an alternating-users secret rotates after its master (the function logs in
+   * with the master's credentials while the master may be rotating): the schedules of a master and
+   * its users in one stack are ordered, whichever RotatingSecret is declared first. Across stacks
+   * the stack order already follows the references.
+   */
+  private orderFirstRotations(stack: Stack): void {
+    const rotations = scopedState(stack, 'master-rotations', () => new Map<string, { master?: secretsmanager.CfnRotationSchedule; users: secretsmanager.CfnRotationSchedule[] }>());
+    const entry = (secret: secretsmanager.ISecret) => {
+      const id = secretIdentity(secret);
+      let found = rotations.get(id);
+      if (!found) rotations.set(id, found = { users: [] });
+      return found;
+    };
+    const mine = entry(this.secret);
+    mine.master = this.rotationSchedule;
+    for (const user of mine.users) user.node.addDependency(this.rotationSchedule);
+    if (this.strategy.masterSecret) {
+      const master = entry(this.strategy.masterSecret);
+      master.users.push(this.rotationSchedule);
+      if (master.master) this.rotationSchedule.node.addDependency(master.master);
     }
   }
 

@@ -634,3 +634,16 @@ describe('resource policy and grants', () => {
     Annotations.fromStack(stack).hasWarning('/Test/Secret', Match.stringLikeRegexp('grantRead\\(Test/Other\\) has no effect while denyReadExcept does not name that role'));
   });
 });
+
+describe('first rotations of a master and its alternating users', () => {
+  test.each([['master first'], ['users first']])('the app user\'s schedule waits for the master\'s (%s)', (order) => {
+    const { stack, vpc, instance } = databaseStack();
+    const common = { database: DatabaseTarget.instance(instance), vpc };
+    const declareMaster = () => new RotatingSecret(stack, 'Master', { ...common, existingSecret: instance.secret!, rotation: RotationStrategy.postgresSingleUser() });
+    const declareUser = () => new RotatingSecret(stack, 'App', { ...common, username: 'app', rotation: RotationStrategy.postgresAlternatingUsers({ masterSecret: instance.secret! }) });
+    const [master, user] = order === 'master first' ? [declareMaster(), declareUser()] : (() => { const u = declareUser(); return [declareMaster(), u]; })();
+    const resources = Template.fromStack(stack).toJSON().Resources;
+    expect(resources[logicalId(stack, user.rotationSchedule)].DependsOn).toContain(logicalId(stack, master.rotationSchedule));
+    expect(resources[logicalId(stack, master.rotationSchedule)].DependsOn).not.toContain(logicalId(stack, user.rotationSchedule));
+  });
+});

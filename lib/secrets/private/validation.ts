@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type { RotatingSecretProps, SecretReplica } from '../rotating-secret';
 
 /** Checks the props of a `RotatingSecret` that can be checked on their own, before anything is built. */
@@ -84,6 +84,11 @@ export function validate(stack: Stack, props: RotatingSecretProps): void {
 
 function validateReplicas(stack: Stack, replicas: SecretReplica[]): void {
   const seen = new Set<string>();
+  if (replicas.length > 0 && Token.isUnresolved(stack.region)) {
+    Annotations.of(stack).addWarningV2('cdk-security-patterns:replica-region-unchecked',
+      `Stack ${stack.stackName} has no region, so a RotatingSecret replica in the stack's own region (${replicas.map((r) => r.region).join(', ')}) `
+      + 'cannot be caught at synth and would fail at deploy; give the stack an env with its region');
+  }
   for (const replica of replicas) {
     const region = replica.region;
     if (Token.isUnresolved(region)) continue;
