@@ -89,12 +89,25 @@ export interface RotatingSecretProps {
   readonly vpcSubnets?: ec2.SubnetSelection;
 
   /**
-   * Create a Secrets Manager interface endpoint (private DNS, one per VPC and stack) so the function
-   * reaches Secrets Manager without a NAT gateway. Without it the function's security group allows
-   * HTTPS out to any address (through a NAT gateway or an endpoint of your own).
+   * Give the VPC a Secrets Manager interface endpoint with private DNS, so the function reaches
+   * Secrets Manager without a NAT gateway. A VPC gets one such endpoint in the whole app (EC2 allows
+   * one private-DNS endpoint per service and VPC): it is created in the stack that owns the VPC
+   * (for an imported VPC, the first stack that asks), shared by every secret and stack on that VPC,
+   * and its security group admits HTTPS from the VPC's range, since every workload of the VPC then
+   * reaches Secrets Manager through it. It is `secretsManagerEndpoint` of each secret. Without an
+   * endpoint the function's security group allows HTTPS out to any address (through a NAT gateway).
    * @default false
    */
   readonly secretsManagerEndpoint?: boolean;
+
+  /**
+   * A Secrets Manager interface endpoint of the VPC made elsewhere (e.g. by a network stack, or
+   * `ec2.InterfaceVpcEndpoint.fromInterfaceVpcEndpointAttributes`): the function reaches Secrets
+   * Manager through it, and its security group is opened to the function on 443. Instead of
+   * `secretsManagerEndpoint`.
+   * @default - no endpoint, unless `secretsManagerEndpoint`
+   */
+  readonly existingSecretsManagerEndpoint?: ec2.IInterfaceVpcEndpoint;
 
   /**
    * The Lambda runtime of the shared rotation function.
@@ -224,6 +237,12 @@ export class RotatingSecret extends Resource implements secretsmanager.ISecret {
    * custom function whose role this app does not know.
    */
   public readonly rotationRole?: iam.IRole;
+  /**
+   * The Secrets Manager interface endpoint the rotation function reaches the service through (the
+   * VPC's one endpoint, shared across stacks, or `existingSecretsManagerEndpoint`); undefined
+   * without one. Its `connections` admit more clients.
+   */
+  public readonly secretsManagerEndpoint?: ec2.IInterfaceVpcEndpoint;
   /** The rotation schedule. */
   public readonly rotationSchedule: secretsmanager.CfnRotationSchedule;
   /** The schedule expression the secret rotates on, e.g. `rate(30 days)`. */
@@ -302,6 +321,7 @@ export class RotatingSecret extends Resource implements secretsmanager.ISecret {
         vpc: props.vpc,
         vpcSubnets: props.vpcSubnets,
         secretsManagerEndpoint: props.secretsManagerEndpoint ?? false,
+        existingSecretsManagerEndpoint: props.existingSecretsManagerEndpoint,
         runtime: nodejsRuntime(props.rotationFunctionRuntime, `RotatingSecret ${this.node.path}`, 'rotationFunctionRuntime'),
         requestedBy: this,
         group: props.rotationFunctionGroup,
@@ -318,6 +338,7 @@ export class RotatingSecret extends Resource implements secretsmanager.ISecret {
       shared.addDatabaseSecret(this, { database: props.database, username: props.username, strategy });
       if (shared.securityGroup) dependencies.push(shared.securityGroup);
       if (shared.endpoint) dependencies.push(shared.endpoint);
+      this.secretsManagerEndpoint = shared.endpoint;
     }
     if (props.database?._dependable) dependencies.push(props.database._dependable);
     this.rotationRole = rotationRole;

@@ -59,6 +59,16 @@ export function validate(stack: Stack, props: RotatingSecretProps): void {
       throw new Error(`${where}: rotationFunctionGroup must be 1 to 32 letters and digits (it names a construct id), got "${props.rotationFunctionGroup}"; e.g. "LongKeys"`);
     }
   }
+  if (props.existingSecretsManagerEndpoint) {
+    if (props.secretsManagerEndpoint) {
+      throw new Error(`${where}: existingSecretsManagerEndpoint and secretsManagerEndpoint exclude each other, got both; `
+        + 'drop secretsManagerEndpoint to use the existing endpoint');
+    }
+    if (strategy.customFunction || !props.vpc) {
+      throw new Error(`${where}: existingSecretsManagerEndpoint is where the shared rotation function in vpc reaches Secrets Manager, got it `
+        + `${strategy.customFunction ? 'with RotationStrategy.custom()' : 'without vpc'}; ${strategy.customFunction ? 'configure your own function\'s network where you create it' : 'pass the VPC the endpoint is in'}`);
+    }
+  }
   if (props.secretsManagerEndpoint && !props.vpc) {
     throw new Error(`${where}: secretsManagerEndpoint needs vpc, got secretsManagerEndpoint without vpc; pass the VPC the function runs in`);
   }

@@ -2,15 +2,32 @@ import * as cdk from 'aws-cdk-lib/core';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import {
-  DeveloperBoundary, Guardrail, Guardrails, IdentityCenterPrincipal, OrganizationalUnits, OrganizationStackSet, PermissionSet, PermissionSetBoundary,
-  PolicyTarget, RegionConcurrency, ResourceControlPolicy, ServiceControlPolicy, StackSetAccounts, StackSetTarget,
+  CrossAccountRole, Guardrail, Guardrails, IdentityCenterPrincipal, OrganizationalUnits, OrganizationStackSet, PermissionSet,
+  PermissionSetBoundary, PolicyTarget, RegionConcurrency, ResourceControlPolicy, ServiceControlPolicy, StackSetAccounts,
+  StackSetTarget, TrustedAccount,
 } from 'cdk-security-patterns';
 
 const IDENTITY_CENTER = 'arn:aws:sso:::instance/ssoins-0123456789abcdef';
 
+/** The stack a StackSet rolls out to every account of an OU (in a Stage of its own). */
+export class AuditRoleStack extends cdk.Stack {
+  constructor(scope: Construct, id: string, props?: cdk.StackProps) {
+    super(scope, id, props);
+    new CrossAccountRole(this, 'SecurityAudit', {
+      roleName: 'SecurityAudit',
+      trustedAccounts: [TrustedAccount.account('444444444444', { externalId: 'c2a4f8e6-3b1d-4e5f-9a7c-1d2e3f4a5b6c' })],
+    });
+  }
+}
+
+export interface OrganizationStackProps extends cdk.StackProps {
+  /** The stack rolled out to the member accounts. */
+  readonly rollout: cdk.Stack;
+}
+
 /** Area: organization (the management account's stack). New organization constructs go here. */
 export class OrganizationStack extends cdk.Stack {
-  constructor(scope: Construct, id: string, props: cdk.StackProps) {
+  constructor(scope: Construct, id: string, props: OrganizationStackProps) {
     super(scope, id, props);
 
     const units = new OrganizationalUnits(this, 'Units', {
@@ -43,6 +60,15 @@ export class OrganizationStack extends cdk.Stack {
       targets: [PolicyTarget.organizationalUnitId('ou-a1b2-abcdefgh'), PolicyTarget.account('555555555555')],
     });
 
+    new OrganizationStackSet(this, 'AuditRole', {
+      stack: props.rollout,
+      targets: [StackSetTarget.organizationalUnit(units.get('Workloads')), StackSetTarget.organizationalUnitId('ou-a1b2-abcdefgh')],
+      regions: ['us-east-1', 'us-west-2'],
+      maxConcurrentAccounts: StackSetAccounts.percentage(25),
+      failureTolerance: StackSetAccounts.count(1),
+      regionConcurrency: RegionConcurrency.PARALLEL,
+    });
+
     // IAM Identity Center
     const developer = new PermissionSet(this, 'Developer', {
       instanceArn: IDENTITY_CENTER,
@@ -60,24 +86,5 @@ export class OrganizationStack extends cdk.Stack {
       permissionsBoundary: PermissionSetBoundary.fromAwsManagedPolicy(readOnly),
     });
     auditor.assignToAccounts(IdentityCenterPrincipal.user('a1b2c3d4-1e2f-3a4b-5c6d-7e8f9a0b1c2d'), ['444444444444']);
-
-    // StackSets: the boundary the Developer permission set names, in every workload account, written
-    // as an ordinary stack (no env) in a Stage of its own
-    const templates = new cdk.Stage(scope, 'ConsumerRolloutTemplates');
-    const boundaryStack = new cdk.Stack(templates, 'DeveloperBoundary', { description: 'developer-boundary in every workload account' });
-    new DeveloperBoundary(boundaryStack, 'Boundary', {
-      managedPolicyName: 'developer-boundary',
-      allowedStatements: [new iam.PolicyStatement({ actions: ['s3:GetObject', 's3:PutObject'], resources: ['arn:aws:s3:::team-data/*'] })],
-      delegatedRolePath: '/delegated/',
-    });
-    new OrganizationStackSet(this, 'BoundaryRollout', {
-      stack: boundaryStack,
-      targets: [StackSetTarget.organizationalUnit(units.get('Workloads')), StackSetTarget.organizationalUnitId('ou-a1b2-abcdefgh')],
-      regions: ['us-east-1'],
-      retainStacksOnAccountRemoval: true,
-      maxConcurrentAccounts: StackSetAccounts.percentage(20),
-      failureTolerance: StackSetAccounts.percentage(10),
-      regionConcurrency: RegionConcurrency.PARALLEL,
-    });
   }
 }
