@@ -4,14 +4,14 @@ Not AWS's code: a driver for it. Usage (from the benchmark, which passes a JSON 
     python3 bench/aws-reference-runner.py '<json>'
 config: endpoint (Secrets Manager stand-in), rounds, warmup, importSamples, cases: [{name, dir, arn}]
 where dir holds AWS's lambda_function.py (e.g. SecretsManagerRDSPostgreSQLRotationSingleUser of a
-checkout of aws-samples/aws-secrets-manager-rotation-lambdas). Prints one JSON object.
+checkout of aws-samples/aws-secrets-manager-rotation-lambdas). Prints one JSON object: each case's
+full-rotation and cold-import samples (ms), which the benchmark merges and summarizes.
 It needs boto3 and PyGreSQL (Debian: python3-boto3 python3-pygresql).
 """
 import importlib
 import json
 import logging
 import os
-import statistics
 import subprocess
 import sys
 import time
@@ -24,12 +24,6 @@ logging.disable(logging.CRITICAL)
 import boto3  # noqa: E402
 
 client = boto3.client('secretsmanager', endpoint_url=cfg['endpoint'])
-
-
-def stats(samples):
-    s = sorted(samples)
-    return {'median': round(statistics.median(s), 2), 'p95': round(s[min(len(s) - 1, int(0.95 * len(s) + 0.999) - 1)], 2),
-            'min': round(s[0], 2), 'max': round(s[-1], 2), 'n': len(s)}
 
 
 results = {}
@@ -51,5 +45,5 @@ for case in cfg['cases']:
         out = subprocess.run([sys.executable, '-c', 'import time; t=time.perf_counter(); import lambda_function; print((time.perf_counter()-t)*1000)'],
                              cwd=case['dir'], capture_output=True, text=True, check=True)
         imports.append(float(out.stdout.strip()))
-    results[case['name']] = {'fullRotationMs': stats(samples), 'coldImportMs': stats(imports)}
+    results[case['name']] = {'samples': samples, 'importSamples': imports}
 print(json.dumps(results))

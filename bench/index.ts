@@ -96,7 +96,7 @@ function updateBenchmarksMd(sections: Record<string, SectionResult & { machine?:
   const runs = present.map((s) => {
     const r = sections[s];
     const m = r.machine ?? machine();
-    return `- ${s}: ${r.measuredAt}${r.quick ? ' (--quick)' : ''}, ${r.seconds} s, ${m.nproc} x ${m.cpu}, Node.js ${m.node}, load ${r.load1.start.toFixed(2)} -> ${r.load1.end.toFixed(2)}`;
+    return `- ${s}: ${r.measuredAt}${r.quick ? ' (--quick)' : ''}, ${r.seconds} s, ${m.nproc} x ${m.cpu}, ${m.memoryGb} GB, ${m.os}, Node.js ${m.node}, load ${r.load1.start.toFixed(2)} -> ${r.load1.end.toFixed(2)}`;
   });
   const table = `${renderMarkdown(present.flatMap((s) => sections[s].rows))}\n\nMeasured (section: when, how long, machine, 1-minute load average at its start and end):\n\n${runs.join('\n')}`;
   const updated = replaceBetween(readFileSync(md, 'utf8'), 'bench', table);

@@ -84,7 +84,9 @@ function coldImport(file: string): number[] {
  * Times AWS's Python functions when a checkout and a Python with boto3 and PyGreSQL are at hand.
  * `newSecret` makes a fresh database user and its secret for each function.
  */
-async function runAwsReference(newSecret: (user: string) => Promise<string>, endpoint: string) {
+type ReferenceRun = Record<string, { samples: number[]; importSamples: number[] }>;
+
+async function runAwsReference(newSecret: (user: string) => Promise<string>, endpoint: string, part: { rounds: number; importSamples: number; tag: string }): Promise<ReferenceRun | undefined> {
   const dir = process.env.AWS_REFERENCE_DIR;
   if (!dir) return undefined;
   const python = process.env.AWS_REFERENCE_PYTHON ?? (existsSync('/usr/bin/python3') ? '/usr/bin/python3' : 'python3');
@@ -94,14 +96,14 @@ async function runAwsReference(newSecret: (user: string) => Promise<string>, end
     return undefined;
   }
   const cases = [
-    { name: 'postgres-single-user', dir: join(dir, 'SecretsManagerRDSPostgreSQLRotationSingleUser'), arn: await newSecret('ref_single') },
-    { name: 'postgres-alternating-users', dir: join(dir, 'SecretsManagerRDSPostgreSQLRotationMultiUser'), arn: await newSecret('ref_alt') },
+    { name: 'postgres-single-user', dir: join(dir, 'SecretsManagerRDSPostgreSQLRotationSingleUser'), arn: await newSecret(`ref_single_${part.tag}`) },
+    { name: 'postgres-alternating-users', dir: join(dir, 'SecretsManagerRDSPostgreSQLRotationMultiUser'), arn: await newSecret(`ref_alt_${part.tag}`) },
   ];
   // Asynchronous, so this process keeps serving the stand-in the Python functions call.
   const { stdout } = await promisify(execFile)(python, [join(ROOT, 'bench', 'aws-reference-runner.py'), JSON.stringify({
-    endpoint, rounds: ROUNDS, warmup: WARMUP, importSamples: IMPORT_SAMPLES, cases,
+    endpoint, rounds: part.rounds, warmup: WARMUP, importSamples: part.importSamples, cases,
   })], { maxBuffer: 1 << 20 });
-  return JSON.parse(stdout.trim().split('\n').pop()!) as Record<string, { fullRotationMs: ReturnType<typeof stats>; coldImportMs: ReturnType<typeof stats> }>;
+  return JSON.parse(stdout.trim().split('\n').pop()!) as ReferenceRun;
 }
 
 export interface RotationBenchOptions {
@@ -188,6 +190,13 @@ export async function runRotationBench(options: RotationBenchOptions = {}): Prom
       { name: 'random-key', bundle: 'random-key', secret: { apiKey: 'initial-key-value' } },
     ];
     const cases = allCases.filter((c) => !postgresOnly || c.bundle !== 'mysql');
+    // AWS's functions run half their rounds before ours and half after, so a change in the machine's
+    // load during the run weighs on both
+    const newRefSecret = async (user: string) => {
+      await pg.query(`CREATE ROLE ${user} LOGIN PASSWORD 'initial-ref-pw'`);
+      return create(`ref-${user}`, { engine: 'postgres', host: pg.host, port: pg.port, username: user, password: 'initial-ref-pw', dbname: 'postgres', masterarn: pgMaster, ssl: false });
+    };
+    const refBefore = await runAwsReference(newRefSecret, standIn.endpoint, { rounds: Math.ceil(ROUNDS / 2), importSamples: Math.ceil(IMPORT_SAMPLES / 2), tag: 'a' });
     const load = (dir: string, bundle: string) => {
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       return (require(join(dir, bundle, 'index.js')) as { handler: Handler }).handler;
@@ -231,10 +240,13 @@ export async function runRotationBench(options: RotationBenchOptions = {}): Prom
       rotations[c.name] = stats(samples);
       steps[c.name] = stepMedians(lines);
     }
-    reference = await runAwsReference(async (user) => {
-      await pg.query(`CREATE ROLE ${user} LOGIN PASSWORD 'initial-ref-pw'`);
-      return create(`ref-${user}`, { engine: 'postgres', host: pg.host, port: pg.port, username: user, password: 'initial-ref-pw', dbname: 'postgres', masterarn: pgMaster, ssl: false });
-    }, standIn.endpoint);
+    const refAfter = refBefore && await runAwsReference(newRefSecret, standIn.endpoint, { rounds: Math.floor(ROUNDS / 2), importSamples: Math.floor(IMPORT_SAMPLES / 2), tag: 'b' });
+    if (refBefore && refAfter) {
+      reference = Object.fromEntries(Object.keys(refBefore).map((name) => [name, {
+        fullRotationMs: stats([...refBefore[name].samples, ...refAfter[name].samples]),
+        coldImportMs: stats([...refBefore[name].importSamples, ...refAfter[name].importSamples]),
+      }]));
+    }
   } finally {
     sm.destroy();
     await Promise.all([pg.stop(), maria.stop(), standIn.stop()]);
@@ -286,7 +298,8 @@ export async function runRotationBench(options: RotationBenchOptions = {}): Prom
 }
 
 if (require.main === module) {
-  runRotationBench().catch((err) => {
+  // BENCH_POSTGRES_ONLY=1: without MariaDB (section 4 of bench/index.ts runs this on the Lambda runtime's Node.js so)
+  runRotationBench({ postgresOnly: process.env.BENCH_POSTGRES_ONLY === '1' }).catch((err) => {
     console.error(err);
     process.exit(1);
   });

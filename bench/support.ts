@@ -41,6 +41,7 @@ export interface ChildResult {
   /** What the child printed as its last line (JSON), if anything. */
   report?: any;
   status: number | null;
+  stdout: string;
   stderr: string;
 }
 
@@ -54,7 +55,7 @@ export function runNode(args: string[], env: Record<string, string> = {}): Child
   const last = out.stdout.trim().split('\n').pop() ?? '';
   let report: unknown;
   try { report = last.startsWith('{') ? JSON.parse(last) : undefined; } catch { report = undefined; }
-  return { wallMs, report, status: out.status, stderr: out.stderr };
+  return { wallMs, report, status: out.status, stdout: out.stdout, stderr: out.stderr };
 }
 
 export interface TemplateCounts {

@@ -5,8 +5,25 @@
  * AWS's Python reference functions are timed side by side when AWS_REFERENCE_DIR is set (see
  * bench/rotation.bench.ts); otherwise the issue's figures from another machine are quoted, without a ratio.
  */
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { runRotationBench } from '../rotation.bench';
-import { fmtBytes, fmtMs, ratio, Row } from '../support';
+import { fmtBytes, fmtMs, ratio, ROOT, Row, runNode, TSX } from '../support';
+
+/**
+ * The PostgreSQL rotations again on the Node.js of the functions' Lambda runtime (scripts/lambda-node.ts),
+ * when that Node.js is at hand (LAMBDA_NODE, or installed by an earlier `npm run bench:lambda-node`):
+ * the benchmark installs nothing.
+ */
+function onLambdaNode(rounds: number): { node: string; fullRotationMs: Record<string, { median: number; p95: number; n: number }> } | string {
+  const installed = existsSync(join(ROOT, '.tmp')) && readdirSync(join(ROOT, '.tmp')).some((d) => /^node\d+$/.test(d));
+  if (!process.env.LAMBDA_NODE && !installed) return 'not run: no Node.js of the Lambda runtime here (npm run bench:lambda-node installs it)';
+  const r = runNode([TSX, 'scripts/lambda-node.ts', TSX, 'bench/rotation.bench.ts'], { BENCH_ROUNDS: String(rounds), BENCH_IMPORT_SAMPLES: '3', BENCH_POSTGRES_ONLY: '1' });
+  const file = /results: (\S+\.json)/.exec(r.stdout)?.[1];
+  if (r.status !== 0 || !file) return `failed (exit ${r.status}): ${r.stderr.trim().split('\n').pop()}`;
+  const results = JSON.parse(readFileSync(file, 'utf8'));
+  return { node: results.node, fullRotationMs: results.fullRotationMs };
+}
 
 const REFERENCE_ELSEWHERE: Record<string, number> = { 'postgres-single-user': 30, 'postgres-alternating-users': 37 };
 
@@ -40,6 +57,21 @@ export async function runEngine(opts: { quick: boolean }): Promise<{ rows: Row[]
       ratio: ratio(s.median, ref),
       note: `${s.n} rotations${steps ? `; steps ${Object.entries(steps).map(([k, v]) => `${k.replace('Secret', '')} ${v}`).join(', ')} ms` : ''}`,
     });
+  }
+  const lambda = onLambdaNode(opts.quick ? 20 : 30);
+  results.lambdaNode = lambda;
+  if (typeof lambda === 'string') {
+    rows.push({ section: '4 rotation engine', measure: 'full rotation on the Lambda runtime\'s Node.js', ours: 'not run', note: lambda });
+  } else {
+    for (const name of ['postgres-single-user', 'postgres-alternating-users']) {
+      const s = lambda.fullRotationMs[name];
+      const here = (results.fullRotationMs as Record<string, { median: number }>)[name];
+      rows.push({
+        section: '4 rotation engine', measure: `full rotation ${name}, Node.js ${lambda.node}`,
+        ours: `${fmtMs(s.median)} (p95 ${fmtMs(s.p95)})`, other: `Node.js ${process.version} ${fmtMs(here.median)}`,
+        ratio: ratio(s.median, here.median), note: `${s.n} rotations, the Lambda runtime's Node.js (scripts/lambda-node.ts), after the rest of this section`,
+      });
+    }
   }
   return { rows, results };
 }

@@ -28,9 +28,9 @@ export function runSynthOverhead(opts: { quick: boolean }): { rows: Row[]; resul
         ? runNode([...(fixture === 'tsx' ? [TSX] : ['--import', 'tsx']), 'bin/app.ts'], { CDK_OUTDIR: join(outdir, v.replace(':', '-')) })
         : how === 'app'
         ? runNode([TSX, 'bench/child.ts', fixture, join(outdir, fixture)])
-        // the examples through cdk.json's own app command; the floor through the same tsx
+        // the examples through cdk.json's own app command (npx tsx bin/app.ts); the floor through the same npx tsx
         : runNode([CDK, 'synth', '--quiet', '-o', join(outdir, `cli-${fixture}`),
-          ...(fixture === 'floor' ? ['--app', `node ${TSX} bench/child.ts floor -`] : [])]);
+          ...(fixture === 'floor' ? ['--app', 'npx tsx bench/child.ts floor -'] : [])]);
       if (r.status !== 0) throw new Error(`synth overhead: ${v} failed (exit ${r.status}): ${r.stderr.slice(-2000)}`);
       (wall[v] ??= []).push(r.wallMs);
       if (how === 'app') {
