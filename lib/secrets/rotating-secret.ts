@@ -592,6 +592,12 @@ export class RotatingSecret extends Resource implements secretsmanager.ISecret {
         executionRoles.set(construct.executionRole, construct);
       }
     }
+    // roles granted elsewhere (e.g. `rs.secret.grantRead(role)`, which bypasses this construct)
+    const readers = new Set<iam.IRole>(this.readers);
+    for (const construct of this.node.root.node.findAll()) {
+      if (construct instanceof iam.Role && !readers.has(construct) && construct !== this.rotationRole
+        && readsSecret(construct, [this.secret.secretArn, secretArnForPolicy(this.secret)])) readers.add(construct);
+    }
     for (const [role, taskDefinition] of executionRoles) {
       if (exempt(role)) continue;
       Annotations.of(this).addWarningV2('cdk-security-patterns:read-denied-ecs',
@@ -599,7 +605,7 @@ export class RotatingSecret extends Resource implements secretsmanager.ISecret {
         + 'which denyReadExcept does not name, so its tasks fail to start; add taskDefinition.executionRole to denyReadExcept '
         + '(the task role, which the containers run as, needs no read access for secrets:)');
     }
-    for (const role of new Set(this.readers)) {
+    for (const role of readers) {
       if (exempt(role) || executionRoles.has(role)) continue;
       Annotations.of(this).addWarningV2('cdk-security-patterns:read-denied',
         `grantRead(${role.node.path}) has no effect while denyReadExcept does not name that role; add it to denyReadExcept`);
