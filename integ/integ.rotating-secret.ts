@@ -1,5 +1,6 @@
 import { ExpectedResult, IntegTest, Match } from '@aws-cdk/integ-tests-alpha';
 import { App, Duration, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import * as kms from 'aws-cdk-lib/aws-kms';
 import { RotatingSecret, RotationStrategy } from '../lib/secrets';
 
 /**
@@ -19,10 +20,14 @@ const secret = new RotatingSecret(stack, 'ApiKey', {
   // the test cleans up after itself
   removalPolicy: RemovalPolicy.DESTROY,
 });
+// The secret is under the stack's shared key (the default), which is retained as it outlives any one
+// secret; this test's stack is all its own, so the key goes with it.
+(secret.encryptionKey as kms.Key).applyRemovalPolicy(RemovalPolicy.DESTROY);
 
 const integ = new IntegTest(app, 'RotatingSecretTest', { testCases: [stack] });
 const wait = { totalTimeout: Duration.minutes(5), interval: Duration.seconds(15) };
-const secretId = secret.secret.secretArn;
+// a RotatingSecret is a secretsmanager.ISecret
+const secretId = secret.secretArn;
 
 // Creating the schedule rotates once; a second rotateSecret during it would be refused.
 const firstRotation = integ.assertions.awsApiCall('SecretsManager', 'describeSecret', { SecretId: secretId });

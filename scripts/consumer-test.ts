@@ -163,10 +163,18 @@ async function consumerTest(mode: Mode, tarball: string): Promise<ModeResult> {
     const report = JSON.parse(inspect.output.trim().split('\n').pop()!);
 
     const unused = Object.entries<number>(report.constructs).filter(([, n]) => n === 0).map(([name]) => name);
-    log(`constructs: ${Object.keys(report.constructs).length} exported construct classes, ${Object.values<number>(report.constructs).reduce((a, b) => a + b, 0)} instances`);
+    log(`${report.stacks} stacks; ${Object.keys(report.constructs).length} exported construct classes, ${Object.values<number>(report.constructs).reduce((a, b) => a + b, 0)} instances`);
     if (unused.length > 0) problems.push(`no instance in the app of the exported construct(s) ${unused.join(', ')}: add them to test/consumer/app/lib/<area>-stack.ts`);
 
     const findings: Finding[] = nagMajor === '3' ? report.findings : findingsOfNag2Reports(join(dir, 'cdk.out'));
+    if (nagMajor === '2') {
+      // cdk-nag 2 writes one report per pack and stack it checked: a stack without one went unchecked
+      const reports = readdirSync(join(dir, 'cdk.out')).filter((f) => f.endsWith('-NagReport.json'));
+      for (const pack of PACKS) {
+        const checked = reports.filter((f) => f.startsWith(`${pack}-`)).length;
+        if (checked !== report.stacks) problems.push(`cdk-nag 2 ${pack} checked ${checked} of the app's ${report.stacks} stacks`);
+      }
+    }
     log(`cdk-nag ${report.cdk_nag} on aws-cdk-lib ${report.aws_cdk_lib} (construct paths outside ${APP_OWNED} are the library's):`);
     log(`  ${'pack'.padEnd(16)} library findings  library acknowledged  app findings  app acknowledged`);
     for (const pack of PACKS) {

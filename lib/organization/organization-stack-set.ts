@@ -1,4 +1,4 @@
-import { Lazy, Names, NestedStack, Stack, Stage, Token } from 'aws-cdk-lib';
+import { App, Lazy, Names, NestedStack, Stack, Stage, Token } from 'aws-cdk-lib';
 import * as cloudformation from 'aws-cdk-lib/aws-cloudformation';
 import * as cxapi from 'aws-cdk-lib/cx-api';
 import { Construct } from 'constructs';
@@ -197,10 +197,18 @@ function checkStack(where: string, scope: Construct, stack: Stack): void {
   }
   const stage = Stage.of(stack);
   const own = Stage.of(scope);
-  if (!stage || stage === own || stack.node.root !== scope.node.root) {
-    const why = stack.node.root !== scope.node.root
-      ? 'is in another App, whose synthesis would write its own cloud assembly over this one\'s'
-      : 'is in the same Stage as the StackSet, so `cdk deploy --all` would also deploy it into this account';
+  let why: string | undefined;
+  if (!stage || stack.node.root !== scope.node.root) {
+    why = 'is in another App, whose synthesis would write its own cloud assembly over this one\'s';
+  } else if (stage === own) {
+    why = 'is in the same Stage as the StackSet, so `cdk deploy --all` would also deploy it into this account';
+  } else if (App.isApp(stage)) {
+    why = 'is a top-level stack of the App, so `cdk deploy --all` would also deploy it';
+  } else if (own && own.node.path.startsWith(`${stage.node.path}/`)) {
+    // the stack's Stage would synthesize the StackSet's Stage first, which needs the stack's template
+    why = `is in Stage ${stage.node.path}, which holds the StackSet's own Stage`;
+  }
+  if (why) {
     throw new Error(`${where}: stack ${stack.node.path} ${why}; create it in a Stage of this App of its own, e.g. new MyStack(new Stage(app, 'Rollout'), 'Audit')`);
   }
   for (const [key, value] of [['account', stack.account], ['region', stack.region]]) {

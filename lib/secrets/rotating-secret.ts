@@ -89,12 +89,25 @@ export interface RotatingSecretProps {
   readonly vpcSubnets?: ec2.SubnetSelection;
 
   /**
-   * Create a Secrets Manager interface endpoint (private DNS, one per VPC and stack) so the function
-   * reaches Secrets Manager without a NAT gateway. Without it the function's security group allows
-   * HTTPS out to any address (through a NAT gateway or an endpoint of your own).
+   * Give the VPC a Secrets Manager interface endpoint with private DNS, so the function reaches
+   * Secrets Manager without a NAT gateway. A VPC gets one such endpoint in the whole app (EC2 allows
+   * one private-DNS endpoint per service and VPC): it is created in the stack that owns the VPC
+   * (for an imported VPC, the first stack that asks), shared by every secret and stack on that VPC,
+   * and its security group admits HTTPS from the VPC's range, since every workload of the VPC then
+   * reaches Secrets Manager through it. It is `secretsManagerEndpoint` of each secret. Without an
+   * endpoint the function's security group allows HTTPS out to any address (through a NAT gateway).
    * @default false
    */
   readonly secretsManagerEndpoint?: boolean;
+
+  /**
+   * A Secrets Manager interface endpoint of the VPC made elsewhere (e.g. by a network stack, or
+   * `ec2.InterfaceVpcEndpoint.fromInterfaceVpcEndpointAttributes`): the function reaches Secrets
+   * Manager through it, and its security group is opened to the function on 443. Instead of
+   * `secretsManagerEndpoint`.
+   * @default - no endpoint, unless `secretsManagerEndpoint`
+   */
+  readonly existingSecretsManagerEndpoint?: ec2.IInterfaceVpcEndpoint;
 
   /**
    * The Lambda runtime of the shared rotation function.
@@ -224,6 +237,12 @@ export class RotatingSecret extends Resource implements secretsmanager.ISecret {
    * custom function whose role this app does not know.
    */
   public readonly rotationRole?: iam.IRole;
+  /**
+   * The Secrets Manager interface endpoint the rotation function reaches the service through (the
+   * VPC's one endpoint, shared across stacks, or `existingSecretsManagerEndpoint`); undefined
+   * without one. Its `connections` admit more clients.
+   */
+  public readonly secretsManagerEndpoint?: ec2.IInterfaceVpcEndpoint;
   /** The rotation schedule. */
   public readonly rotationSchedule: secretsmanager.CfnRotationSchedule;
   /** The schedule expression the secret rotates on, e.g. `rate(30 days)`. */
@@ -285,6 +304,7 @@ export class RotatingSecret extends Resource implements secretsmanager.ISecret {
       });
     }
     this.parameterStoreReferenceName = `/aws/reference/secretsmanager/${this.referenceName(props)}`;
+    if (!props.existingSecret) this.claimName(stack, props);
 
     const dependencies: IDependable[] = [];
     let rotationRole: iam.IRole | undefined;
@@ -302,6 +322,7 @@ export class RotatingSecret extends Resource implements secretsmanager.ISecret {
         vpc: props.vpc,
         vpcSubnets: props.vpcSubnets,
         secretsManagerEndpoint: props.secretsManagerEndpoint ?? false,
+        existingSecretsManagerEndpoint: props.existingSecretsManagerEndpoint,
         runtime: nodejsRuntime(props.rotationFunctionRuntime, `RotatingSecret ${this.node.path}`, 'rotationFunctionRuntime'),
         requestedBy: this,
         group: props.rotationFunctionGroup,
@@ -318,6 +339,7 @@ export class RotatingSecret extends Resource implements secretsmanager.ISecret {
       shared.addDatabaseSecret(this, { database: props.database, username: props.username, strategy });
       if (shared.securityGroup) dependencies.push(shared.securityGroup);
       if (shared.endpoint) dependencies.push(shared.endpoint);
+      this.secretsManagerEndpoint = shared.endpoint;
     }
     if (props.database?._dependable) dependencies.push(props.database._dependable);
     this.rotationRole = rotationRole;
@@ -338,6 +360,7 @@ export class RotatingSecret extends Resource implements secretsmanager.ISecret {
     });
     // the first rotation runs as soon as the schedule exists: the function must be able to work
     this.rotationSchedule.node.addDependency(...dependencies);
+    this.orderFirstRotations(stack);
 
     if (props.denyDelete ?? removalPolicy !== RemovalPolicy.DESTROY) this.denyAccountRootDelete();
     this.node.addValidation({ validate: () => { this.warnAboutDeniedReaders(); return []; } });
@@ -580,6 +603,53 @@ export class RotatingSecret extends Resource implements secretsmanager.ISecret {
       if (exempt(role) || executionRoles.has(role)) continue;
       Annotations.of(this).addWarningV2('cdk-security-patterns:read-denied',
         `grantRead(${role.node.path}) has no effect while denyReadExcept does not name that role; add it to denyReadExcept`);
+    }
+  }
+
+  /**
+   * Fails when another RotatingSecret of the app already has this secret's name in the same account
+   * and region (replicas included): Secrets Manager names are unique there, so the second deploy
+   * would fail. Stacks without a literal account and region are compared within themselves.
+   */
+  private claimName(stack: Stack, props: RotatingSecretProps): void {
+    const name = props.secretName;
+    if (name === undefined || Token.isUnresolved(name)) return;
+    const names = scopedState(this.node.root, 'secret-names', () => new Map<string, string>());
+    const known = !Token.isUnresolved(stack.account) && !Token.isUnresolved(stack.region);
+    const regions = [stack.region, ...(props.replicas ?? []).map((r) => r.region)];
+    for (const region of regions) {
+      const where = known && !Token.isUnresolved(region) ? `account ${stack.account}, region ${region}` : `stack ${stack.node.path}`;
+      const key = `${where}|${name}`;
+      const other = names.get(key);
+      if (other !== undefined) {
+        throw new Error(`RotatingSecret ${this.node.path}: secretName "${name}" is already the name of ${other} (${where}); Secrets Manager names are unique `
+          + 'in an account and region (replicas included), so the second secret would fail to deploy: give each secret its own name');
+      }
+      names.set(key, this.node.path);
+    }
+  }
+
+  /**
+   * On the first deploy an alternating-users secret rotates after its master (the function logs in
+   * with the master's credentials while the master may be rotating): the schedules of a master and
+   * its users in one stack are ordered, whichever RotatingSecret is declared first. Across stacks
+   * the stack order already follows the references.
+   */
+  private orderFirstRotations(stack: Stack): void {
+    const rotations = scopedState(stack, 'master-rotations', () => new Map<string, { master?: secretsmanager.CfnRotationSchedule; users: secretsmanager.CfnRotationSchedule[] }>());
+    const entry = (secret: secretsmanager.ISecret) => {
+      const id = secretIdentity(secret);
+      let found = rotations.get(id);
+      if (!found) rotations.set(id, found = { users: [] });
+      return found;
+    };
+    const mine = entry(this.secret);
+    mine.master = this.rotationSchedule;
+    for (const user of mine.users) user.node.addDependency(this.rotationSchedule);
+    if (this.strategy.masterSecret) {
+      const master = entry(this.strategy.masterSecret);
+      master.users.push(this.rotationSchedule);
+      if (master.master) this.rotationSchedule.node.addDependency(master.master);
     }
   }
 

@@ -23,6 +23,8 @@ export interface SharedRotationFunctionOptions {
   readonly vpc?: ec2.IVpc;
   readonly vpcSubnets?: ec2.SubnetSelection;
   readonly secretsManagerEndpoint: boolean;
+  /** An interface endpoint of the VPC to reach Secrets Manager through, created elsewhere. */
+  readonly existingSecretsManagerEndpoint?: ec2.IInterfaceVpcEndpoint;
   /**
    * The runtime the function runs on. Not part of the function's identity: changing it updates the
    * function in place rather than replacing it (and its retained log group and key).
@@ -70,7 +72,7 @@ export class SharedRotationFunction extends Construct {
       const fingerprint = JSON.stringify({
         vpc: options.vpc.node.path,
         subnets: options.vpc.selectSubnets(options.vpcSubnets).subnets.map((s) => s.node.path).sort(),
-        endpoint: options.secretsManagerEndpoint,
+        endpoint: options.existingSecretsManagerEndpoint ? 'existing' : options.secretsManagerEndpoint,
       });
       placement = createHash('sha256').update(fingerprint).digest('hex').slice(0, 8);
     }
@@ -81,7 +83,8 @@ export class SharedRotationFunction extends Construct {
   public readonly role: iam.Role;
   public readonly logGroup: logs.LogGroup;
   public readonly securityGroup?: ec2.SecurityGroup;
-  public readonly endpoint?: ec2.InterfaceVpcEndpoint;
+  /** The Secrets Manager interface endpoint the function reaches the service through, if any. */
+  public readonly endpoint?: ec2.IInterfaceVpcEndpoint;
   /** Secrets Manager may invoke the function (for secrets of this account and region only). */
   public readonly invokePermission: IDependable;
 
@@ -223,13 +226,14 @@ export class SharedRotationFunction extends Construct {
 
     if (options.vpc) {
       const securityGroup = this.securityGroup!;
-      if (options.secretsManagerEndpoint) {
-        this.endpoint = secretsManagerEndpoint(stack, options.vpc, options.vpcSubnets);
+      if (options.secretsManagerEndpoint || options.existingSecretsManagerEndpoint) {
+        this.endpoint = options.existingSecretsManagerEndpoint ?? secretsManagerEndpoint(options.vpc, options.vpcSubnets);
         // The egress rule is inline (to the VPC's range, where the endpoint is): an SG-to-SG rule would be
         // a separate resource, and a group whose inline egress list is empty keeps EC2's allow-all default.
         securityGroup.addEgressRule(ec2.Peer.ipv4(options.vpc.vpcCidrBlock), ec2.Port.tcp(443), 'Secrets Manager API through the interface endpoint');
-        for (const endpointGroup of this.endpoint.connections.securityGroups) {
-          endpointGroup.addIngressRule(securityGroup, ec2.Port.tcp(443), `Secrets Manager API for the ${strategy.name} rotation function`);
+        if (options.existingSecretsManagerEndpoint) {
+          // the library's own endpoint admits the VPC's range; one made elsewhere is opened to the function
+          options.existingSecretsManagerEndpoint.connections.allowFrom(securityGroup, ec2.Port.tcp(443), `Secrets Manager API for the ${strategy.name} rotation function`);
         }
         this.function.node.addDependency(this.endpoint);
       } else {

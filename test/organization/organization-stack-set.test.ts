@@ -1,9 +1,11 @@
 import * as path from 'node:path';
 import { App, CfnOutput, CfnParameter, CfnResource, Fn, NestedStack, Stack, Stage } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
+import * as iam from 'aws-cdk-lib/aws-iam';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
 import * as ssm from 'aws-cdk-lib/aws-ssm';
-import { CrossAccountRole, TrustedAccount } from '../../lib/identity';
+import { CrossAccountRole, DeveloperBoundary, TrustedAccount } from '../../lib/identity';
+import { SecretAlerts } from '../../lib/secrets';
 import {
   Guardrail, Guardrails, OrganizationalUnits, OrganizationStackSet, OrganizationStackSetProps, PolicyTarget, RegionConcurrency, StackSetAccounts, StackSetTarget,
 } from '../../lib/organization';
@@ -120,6 +122,22 @@ describe.each(FLAG_SETS)('OrganizationStackSet with %s feature flags', (featureF
     expect(resourceOf(org).Properties.Capabilities).toBeUndefined();
   });
 
+  test('rolls out the issue\'s other examples: a DeveloperBoundary (one region) and SecretAlerts with its trail (two regions)', () => {
+    const app = testApp({ featureFlags });
+    const org = new Stack(app, 'Org', { env: MANAGEMENT });
+    const stage = new Stage(app, 'Rollout');
+    const boundary = new Stack(stage, 'Boundary');
+    new DeveloperBoundary(boundary, 'Boundary', { managedPolicyName: 'DeveloperBoundary', allowedStatements: [new iam.PolicyStatement({ actions: ['s3:GetObject'], resources: ['arn:aws:s3:::team-data/*'] })] });
+    const alerts = new Stack(stage, 'Alerts');
+    new SecretAlerts(alerts, 'Alerts', { emailAddresses: ['security@example.com'], createTrail: true });
+    const boundarySet = stackSet(org, boundary, {}, 'Boundary');
+    const alertsSet = stackSet(org, alerts, { regions: ['us-east-1', 'eu-west-1'] }, 'Alerts');
+    const types = (set: OrganizationStackSet) => Object.values<any>(JSON.parse(set.templateBody()).Resources).map((r) => r.Type);
+    expect(types(boundarySet)).toContain('AWS::IAM::ManagedPolicy');
+    expect(types(alertsSet)).toEqual(expect.arrayContaining(['AWS::SNS::Topic', 'AWS::Events::Rule', 'AWS::CloudTrail::Trail']));
+    expect(Template.fromStack(org).toJSON().Resources).toBeDefined();
+  });
+
   test('has no compliance findings, in the management stack and the rolled-out stack', () => {
     const { org, audit } = setUp(featureFlags);
     stackSet(org, audit);
@@ -209,6 +227,20 @@ describe('OrganizationStackSet validation', () => {
     expect(() => stackSet(org, new Stack(testApp(), 'Elsewhere'), {}, 'B')).toThrow(/stack Elsewhere is in another App/);
     const nested = new NestedStack(new Stack(new Stage(app, 'Rollout'), 'Parent'), 'Nested');
     expect(() => stackSet(org, nested, {}, 'C')).toThrow(/is a nested stack; roll out an ordinary Stack in a Stage of its own/);
+  });
+
+  test('fails when the stack is a top-level stack of the App, or its Stage holds the StackSet\'s', () => {
+    const app = testApp();
+    const outer = new Stage(app, 'Outer');
+    const org = new Stack(new Stage(outer, 'Org'), 'Management', { env: MANAGEMENT });
+    expect(() => stackSet(org, new Stack(app, 'TopLevel'), {}, 'A')).toThrow(/stack TopLevel is a top-level stack of the App, so `cdk deploy --all` would also deploy it; create it in a Stage of this App of its own/);
+    expect(() => stackSet(org, new Stack(outer, 'Around'), {}, 'B')).toThrow(/stack Outer\/Around is in Stage Outer, which holds the StackSet's own Stage/);
+    // a sibling Stage is fine
+    const audit = new Stack(new Stage(outer, 'Rollout'), 'Audit');
+    new ssm.StringParameter(audit, 'Marker', { stringValue: 'x' });
+    const set = stackSet(org, audit, {}, 'C');
+    Template.fromStack(org).resourceCountIs('AWS::CloudFormation::StackSet', 1);
+    expect(set.templateBody()).toContain('AWS::SSM::Parameter');
   });
 
   test('fails at synth when the stack has an asset, naming it and why', () => {

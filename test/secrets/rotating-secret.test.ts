@@ -382,26 +382,31 @@ describe('a database secret', () => {
     });
   });
 
-  test('creates one Secrets Manager endpoint per VPC, open only to the rotation functions', () => {
+  test('creates one Secrets Manager endpoint per VPC, open to the VPC\'s workloads, and exposes it', () => {
     const { stack, vpc, instance } = databaseStack();
     const common = { database: DatabaseTarget.instance(instance), vpc, secretsManagerEndpoint: true };
-    new RotatingSecret(stack, 'Master', { ...common, existingSecret: instance.secret!, rotation: RotationStrategy.postgresSingleUser() });
+    const master = new RotatingSecret(stack, 'Master', { ...common, existingSecret: instance.secret!, rotation: RotationStrategy.postgresSingleUser() });
     const app = new RotatingSecret(stack, 'App', { ...common, username: 'app', rotation: RotationStrategy.postgresAlternatingUsers({ masterSecret: instance.secret! }) });
+    expect(app.secretsManagerEndpoint).toBeDefined();
+    expect(master.secretsManagerEndpoint).toBe(app.secretsManagerEndpoint);
     const template = Template.fromStack(stack);
     template.resourceCountIs('AWS::EC2::VPCEndpoint', 1);
     expect(Object.keys(rotationFunctions(template))).toHaveLength(2);
     template.hasResourceProperties('AWS::EC2::VPCEndpoint', { ServiceName: 'com.amazonaws.us-east-1.secretsmanager', PrivateDnsEnabled: true, VpcEndpointType: 'Interface' });
-    // two ingress rules on 443, one per function, and no rule open to the VPC's CIDR
-    const ingress = Object.values(resourcesOfType(template.toJSON(), 'AWS::EC2::SecurityGroupIngress')).filter((r) => r.Properties.FromPort === 443);
-    expect(ingress).toHaveLength(2);
+    // private DNS sends every client of the VPC to the endpoint: its group admits HTTPS from the VPC's range
+    const vpcCidr = { 'Fn::GetAtt': [stack.getLogicalId(vpc.node.defaultChild as never), 'CidrBlock'] };
     const endpointSg = template.findResources('AWS::EC2::SecurityGroup', { Properties: { GroupDescription: Match.stringLikeRegexp('SecretsManagerEndpoint') } });
-    expect(Object.values(endpointSg).map((r) => r.Properties.SecurityGroupIngress)).toEqual([undefined]);
+    expect(Object.values(endpointSg).map((r) => r.Properties.SecurityGroupIngress)).toEqual([[
+      expect.objectContaining({ CidrIp: vpcCidr, FromPort: 443, ToPort: 443, IpProtocol: 'tcp' }),
+    ]]);
+    const ingress = Object.values(resourcesOfType(template.toJSON(), 'AWS::EC2::SecurityGroupIngress')).filter((r) => r.Properties.FromPort === 443);
+    expect(ingress).toHaveLength(0);
     // the function's only way out besides the database is HTTPS inside the VPC, inline so that EC2's
     // allow-all default egress rule is replaced
     template.hasResourceProperties('AWS::EC2::SecurityGroup', {
       GroupDescription: Match.stringLikeRegexp('postgres-alternating-users'),
       SecurityGroupEgress: [{
-        CidrIp: { 'Fn::GetAtt': [stack.getLogicalId(vpc.node.defaultChild as never), 'CidrBlock'] },
+        CidrIp: vpcCidr,
         FromPort: 443, ToPort: 443, IpProtocol: 'tcp', Description: 'Secrets Manager API through the interface endpoint',
       }],
     });
@@ -627,5 +632,18 @@ describe('resource policy and grants', () => {
     Annotations.fromStack(stack).hasNoWarning('/Test/Secret', Match.stringLikeRegexp('grantRead'));
     secret.grantRead(other);
     Annotations.fromStack(stack).hasWarning('/Test/Secret', Match.stringLikeRegexp('grantRead\\(Test/Other\\) has no effect while denyReadExcept does not name that role'));
+  });
+});
+
+describe('first rotations of a master and its alternating users', () => {
+  test.each([['master first'], ['users first']])('the app user\'s schedule waits for the master\'s (%s)', (order) => {
+    const { stack, vpc, instance } = databaseStack();
+    const common = { database: DatabaseTarget.instance(instance), vpc };
+    const declareMaster = () => new RotatingSecret(stack, 'Master', { ...common, existingSecret: instance.secret!, rotation: RotationStrategy.postgresSingleUser() });
+    const declareUser = () => new RotatingSecret(stack, 'App', { ...common, username: 'app', rotation: RotationStrategy.postgresAlternatingUsers({ masterSecret: instance.secret! }) });
+    const [master, user] = order === 'master first' ? [declareMaster(), declareUser()] : (() => { const u = declareUser(); return [declareMaster(), u]; })();
+    const resources = Template.fromStack(stack).toJSON().Resources;
+    expect(resources[logicalId(stack, user.rotationSchedule)].DependsOn).toContain(logicalId(stack, master.rotationSchedule));
+    expect(resources[logicalId(stack, master.rotationSchedule)].DependsOn).not.toContain(logicalId(stack, user.rotationSchedule));
   });
 });

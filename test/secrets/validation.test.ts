@@ -1,4 +1,5 @@
 import { Duration, Lazy, RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Annotations, Match } from 'aws-cdk-lib/assertions';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
@@ -7,6 +8,7 @@ import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import {
   AlternatingUsersRotationOptions, DatabaseTarget, RotatingSecret, RotatingSecretProps, RotationStrategy, SecretAlerts, SecretGrants,
 } from '../../lib/secrets';
+import { testApp } from '../support/app';
 import { databaseStack, newStack } from './helpers';
 
 /** A random-key secret with `props` on a fresh stack: the smallest valid RotatingSecret. */
@@ -330,5 +332,36 @@ describe('SecretAlerts', () => {
   test('fails when an email address is malformed', () => {
     expect(() => new SecretAlerts(newStack(), 'Alerts', { emailAddresses: ['security-team'] }))
       .toThrow('SecretAlerts: emailAddresses must be email addresses, got "security-team"');
+  });
+});
+
+describe('RotatingSecret names across the app', () => {
+  test('fails when two secrets of one account and region have the same name, naming both', () => {
+    const stack = newStack();
+    buildKey({ secretName: 'my-app/key' }, stack);
+    expect(() => new RotatingSecret(stack, 'Again', { rotation: RotationStrategy.randomKey(), secretName: 'my-app/key' }))
+      .toThrow('RotatingSecret Test/Again: secretName "my-app/key" is already the name of Test/Secret (account 111111111111, region us-east-1); Secrets Manager names are unique '
+        + 'in an account and region (replicas included), so the second secret would fail to deploy: give each secret its own name');
+  });
+
+  test('fails when a secret has the name of another\'s replica in its region, in another stack', () => {
+    const first = newStack('First');
+    buildKey({ secretName: 'shared/key', replicas: [{ region: 'eu-west-1' }] }, first);
+    const second = new Stack(first.node.scope!, 'Second', { env: { account: '111111111111', region: 'eu-west-1' } });
+    expect(() => buildKey({ secretName: 'shared/key' }, second)).toThrow(/secretName "shared\/key" is already the name of First\/Secret \(account 111111111111, region eu-west-1\)/);
+  });
+
+  test('lets the same name be used in another account or region', () => {
+    const first = newStack('First');
+    buildKey({ secretName: 'my-app/key' }, first);
+    const app = first.node.scope!;
+    expect(() => buildKey({ secretName: 'my-app/key' }, new Stack(app, 'OtherAccount', { env: { account: '222222222222', region: 'us-east-1' } }))).not.toThrow();
+    expect(() => buildKey({ secretName: 'my-app/key' }, new Stack(app, 'OtherRegion', { env: { account: '111111111111', region: 'us-west-2' } }))).not.toThrow();
+  });
+
+  test('warns that a replica region cannot be checked in a stack without a region', () => {
+    const stack = new Stack(testApp(), 'Agnostic');
+    buildKey({ replicas: [{ region: 'eu-west-1' }] }, stack);
+    Annotations.fromStack(stack).hasWarning('/Agnostic', Match.stringLikeRegexp('Stack Agnostic has no region, so a RotatingSecret replica in the stack\'s own region \\(eu-west-1\\) cannot be caught at synth'));
   });
 });

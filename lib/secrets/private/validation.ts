@@ -1,4 +1,4 @@
-import { RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
+import { Annotations, RemovalPolicy, Stack, Token } from 'aws-cdk-lib';
 import type { RotatingSecretProps, SecretReplica } from '../rotating-secret';
 
 /** Checks the props of a `RotatingSecret` that can be checked on their own, before anything is built. */
@@ -59,6 +59,16 @@ export function validate(stack: Stack, props: RotatingSecretProps): void {
       throw new Error(`${where}: rotationFunctionGroup must be 1 to 32 letters and digits (it names a construct id), got "${props.rotationFunctionGroup}"; e.g. "LongKeys"`);
     }
   }
+  if (props.existingSecretsManagerEndpoint) {
+    if (props.secretsManagerEndpoint) {
+      throw new Error(`${where}: existingSecretsManagerEndpoint and secretsManagerEndpoint exclude each other, got both; `
+        + 'drop secretsManagerEndpoint to use the existing endpoint');
+    }
+    if (strategy.customFunction || !props.vpc) {
+      throw new Error(`${where}: existingSecretsManagerEndpoint is where the shared rotation function in vpc reaches Secrets Manager, got it `
+        + `${strategy.customFunction ? 'with RotationStrategy.custom()' : 'without vpc'}; ${strategy.customFunction ? 'configure your own function\'s network where you create it' : 'pass the VPC the endpoint is in'}`);
+    }
+  }
   if (props.secretsManagerEndpoint && !props.vpc) {
     throw new Error(`${where}: secretsManagerEndpoint needs vpc, got secretsManagerEndpoint without vpc; pass the VPC the function runs in`);
   }
@@ -74,6 +84,11 @@ export function validate(stack: Stack, props: RotatingSecretProps): void {
 
 function validateReplicas(stack: Stack, replicas: SecretReplica[]): void {
   const seen = new Set<string>();
+  if (replicas.length > 0 && Token.isUnresolved(stack.region)) {
+    Annotations.of(stack).addWarningV2('cdk-security-patterns:replica-region-unchecked',
+      `Stack ${stack.stackName} has no region, so a RotatingSecret replica in the stack's own region (${replicas.map((r) => r.region).join(', ')}) `
+      + 'cannot be caught at synth and would fail at deploy; give the stack an env with its region');
+  }
   for (const replica of replicas) {
     const region = replica.region;
     if (Token.isUnresolved(region)) continue;

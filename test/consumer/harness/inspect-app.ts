@@ -1,6 +1,6 @@
 // The consumer test's instrument, copied next to the consumer app (not part of it) and run there with
 // tsx after `cdk synth`: builds the app once more in-process and prints, as JSON on the last line,
-// - which construct classes cdk-security-patterns exports and how many instances of each the app has;
+// - how many stacks the app has (Stages included), which construct classes cdk-security-patterns exports and how many instances of each the app has;
 // - with cdk-nag 3 installed: each pack's findings and acknowledged findings with their construct
 //   paths (cdk-nag 3 reports no acknowledged finding, so each pack's acknowledgement check is observed).
 // Usage: tsx inspect-app.ts
@@ -44,4 +44,5 @@ if (nagVersion.startsWith('3.')) {
   }
 }
 
-console.log(JSON.stringify({ aws_cdk_lib: require('aws-cdk-lib/package.json').version, cdk_nag: nagVersion, constructs, findings }));
+const stacks = all.filter((c) => cdk.Stack.isStack(c) && !c.nested).length;
+console.log(JSON.stringify({ aws_cdk_lib: require('aws-cdk-lib/package.json').version, cdk_nag: nagVersion, stacks, constructs, findings }));

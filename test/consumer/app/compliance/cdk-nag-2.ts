@@ -8,8 +8,11 @@ import { AwsSolutionsChecks, HIPAASecurityChecks, NagReportFormat, NIST80053R5Ch
  */
 export function addCompliancePacks(app: cdk.App): void {
   const props = { reportFormats: [NagReportFormat.JSON] };
-  cdk.Aspects.of(app).add(new AwsSolutionsChecks(props));
-  cdk.Aspects.of(app).add(new NIST80053R5Checks(props));
-  cdk.Aspects.of(app).add(new HIPAASecurityChecks(props));
-  cdk.Aspects.of(app).add(new PCIDSS321Checks(props));
+  // the app and each Stage in it: Aspects of the app do not reach into a Stage
+  for (const scope of app.node.findAll().filter((c) => cdk.Stage.isStage(c))) {
+    cdk.Aspects.of(scope).add(new AwsSolutionsChecks(props));
+    cdk.Aspects.of(scope).add(new NIST80053R5Checks(props));
+    cdk.Aspects.of(scope).add(new HIPAASecurityChecks(props));
+    cdk.Aspects.of(scope).add(new PCIDSS321Checks(props));
+  }
 }

@@ -2,7 +2,7 @@ import * as cdk from 'aws-cdk-lib/core';
 import { BACKUP, HOME } from './environments';
 import { FederationStack } from './federation-stack';
 import { IdentityStack } from './identity-stack';
-import { OrganizationStack } from './organization-stack';
+import { AuditRoleStack, OrganizationStack } from './organization-stack';
 import { SecretsStack } from './secrets-stack';
 import { SharingStack } from './sharing-stack';
 import { ReplicaStack, StorageStack } from './storage-stacks';
@@ -18,7 +18,8 @@ export function addConsumerStacks(app: cdk.App): cdk.Stack[] {
   const replica = new ReplicaStack(app, 'ConsumerReplica', { env: BACKUP });
   const storage = new StorageStack(app, 'ConsumerStorage', { env: HOME, replicaStack: replica });
   const federation = new FederationStack(app, 'ConsumerFederation', { env: HOME });
-  const organization = new OrganizationStack(app, 'ConsumerOrganization', { env: HOME });
+  const rollout = new AuditRoleStack(new cdk.Stage(app, 'Rollout'), 'AuditRole');
+  const organization = new OrganizationStack(app, 'ConsumerOrganization', { env: HOME, rollout });
   const sharing = new SharingStack(app, 'ConsumerSharing', { env: HOME });
-  return [identity, secrets, replica, storage, federation, organization, sharing];
+  return [identity, secrets, replica, storage, federation, rollout, organization, sharing];
 }

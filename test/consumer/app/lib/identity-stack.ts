@@ -28,15 +28,19 @@ export class IdentityStack extends cdk.Stack {
     new CrossAccountRole(this, 'OrganizationReader', {
       trustedAccounts: [TrustedAccount.organization('o-a1b2c3d4e5')],
       requireMfa: false,
+      sourceIdentityPattern: '*@example.com',
     });
 
-    new MfaRequired(this, 'DevelopersNeedMfa', { groups: [iam.Group.fromGroupName(this, 'Developers', 'developers')] });
+    new MfaRequired(this, 'DevelopersNeedMfa', { groups: [iam.Group.fromGroupName(this, 'Developers', 'developers')], allowSelfEnrolment: false });
 
     const boundary = new DeveloperBoundary(this, 'Boundary', {
       allowedStatements: [new iam.PolicyStatement({
         actions: ['dynamodb:GetItem', 'dynamodb:PutItem'],
         resources: ['arn:aws:dynamodb:us-east-1:111111111111:table/team'],
       })],
+      delegatedRolePath: '/delegated/team/',
+      delegatedResourcePrefix: 'team-',
+      assumableRoles: [iam.Role.fromRoleArn(this, 'ReportsReader', 'arn:aws:iam::222222222222:role/reports-reader', { mutable: false })],
     });
     const web = new Ec2ServiceRole(this, 'WebServer', { ssmManagedInstance: true });
     boundary.applyTo(web);

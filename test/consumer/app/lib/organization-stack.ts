@@ -2,15 +2,32 @@ import * as cdk from 'aws-cdk-lib/core';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import { Construct } from 'constructs';
 import {
-  Guardrail, Guardrails, IdentityCenterPrincipal, OrganizationalUnits, PermissionSet, PermissionSetBoundary, PolicyTarget,
-  ResourceControlPolicy, ServiceControlPolicy,
+  CrossAccountRole, Guardrail, Guardrails, IdentityCenterPrincipal, OrganizationalUnits, OrganizationStackSet, PermissionSet,
+  PermissionSetBoundary, PolicyTarget, RegionConcurrency, ResourceControlPolicy, ServiceControlPolicy, StackSetAccounts,
+  StackSetTarget, TrustedAccount,
 } from 'cdk-security-patterns';
 
 const IDENTITY_CENTER = 'arn:aws:sso:::instance/ssoins-0123456789abcdef';
 
+/** The stack a StackSet rolls out to every account of an OU (in a Stage of its own). */
+export class AuditRoleStack extends cdk.Stack {
+  constructor(scope: Construct, id: string, props?: cdk.StackProps) {
+    super(scope, id, props);
+    new CrossAccountRole(this, 'SecurityAudit', {
+      roleName: 'SecurityAudit',
+      trustedAccounts: [TrustedAccount.account('444444444444', { externalId: 'c2a4f8e6-3b1d-4e5f-9a7c-1d2e3f4a5b6c' })],
+    });
+  }
+}
+
+export interface OrganizationStackProps extends cdk.StackProps {
+  /** The stack rolled out to the member accounts. */
+  readonly rollout: cdk.Stack;
+}
+
 /** Area: organization (the management account's stack). New organization constructs go here. */
 export class OrganizationStack extends cdk.Stack {
-  constructor(scope: Construct, id: string, props: cdk.StackProps) {
+  constructor(scope: Construct, id: string, props: OrganizationStackProps) {
     super(scope, id, props);
 
     const units = new OrganizationalUnits(this, 'Units', {
@@ -41,6 +58,16 @@ export class OrganizationStack extends cdk.Stack {
       ],
       exemptRoles: ['BreakGlass'],
       targets: [PolicyTarget.organizationalUnitId('ou-a1b2-abcdefgh'), PolicyTarget.account('555555555555')],
+    });
+
+    new OrganizationStackSet(this, 'AuditRole', {
+      stack: props.rollout,
+      targets: [StackSetTarget.organizationalUnit(units.get('Workloads')), StackSetTarget.organizationalUnitId('ou-a1b2-abcdefgh')],
+      // IAM is global: a role stack goes to one region
+      regions: ['us-east-1'],
+      maxConcurrentAccounts: StackSetAccounts.percentage(25),
+      failureTolerance: StackSetAccounts.count(1),
+      regionConcurrency: RegionConcurrency.PARALLEL,
     });
 
     // IAM Identity Center
