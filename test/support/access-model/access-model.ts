@@ -11,6 +11,7 @@ import { OrgPolicies } from './org-policies';
 import { withRegion } from './physical-ids';
 import { PrincipalInfo, resolvePrincipal } from './principals';
 import { resourcePolicyOf } from './resource-policies';
+import { describeSubnetSharing } from './resource-shares';
 import { resolveResource } from './resources';
 import { simulateSync } from './simulator';
 import { DEFAULT_ACCOUNT, DEFAULT_REGION, loadStacks } from './stack-set';
@@ -33,6 +34,8 @@ export interface AccessExplanation {
   readonly identityPolicies: readonly NamedPolicy[];
   readonly permissionsBoundary?: NamedPolicy;
   readonly resourcePolicy?: PolicyDocument;
+  /** For a subnet of the stacks: the AWS RAM shares that make it usable by other accounts, or that none does. */
+  readonly ramSharing?: string;
   readonly serviceControlPolicies: readonly string[];
   readonly resourceControlPolicies: readonly string[];
   readonly sessionPolicy?: PolicyDocument;
@@ -130,6 +133,7 @@ export class AccessModel {
       identityPolicies,
       permissionsBoundary: boundary,
       resourcePolicy,
+      ramSharing: resource.entry?.resource.Type === 'AWS::EC2::Subnet' ? describeSubnetSharing(this.catalog, resource.entry) : undefined,
       serviceControlPolicies: scps.flatMap((s) => s.policies.map((p) => p.name)),
       resourceControlPolicies: rcps.flatMap((s) => s.policies.map((p) => p.name)),
       sessionPolicy: request.sessionPolicy,

@@ -24,6 +24,7 @@ export function formatExplanation(f: ExplanationFacts, principalDescription: str
     `  resource policy: ${f.resourcePolicy ? JSON.stringify(f.resourcePolicy) : 'none'}`,
     `  SCPs: ${f.serviceControlPolicies.join('; ') || 'none'}; RCPs: ${f.resourceControlPolicies.join('; ') || 'none'}`,
   ];
+  if (f.ramSharing) lines.push(`  AWS RAM: ${f.ramSharing}`);
   if (f.sessionPolicy) lines.push(`  session policy: ${JSON.stringify(f.sessionPolicy)}`);
   if (f.vpcEndpointPolicy) lines.push(`  VPC endpoint policy: ${JSON.stringify(f.vpcEndpointPolicy)}`);
   for (const g of f.grants) lines.push(`  allowed by ${reason(g)}`);

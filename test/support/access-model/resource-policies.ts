@@ -1,4 +1,5 @@
 import { asList, Catalog, Entry } from './catalog';
+import { subnetSharePolicy } from './resource-shares';
 import type { PolicyDocument } from './types';
 
 function statementsOf(doc: unknown): unknown[] {
@@ -68,6 +69,9 @@ export function resourcePolicyOf(catalog: Catalog, entry: Entry, action: string)
       return (catalog.prop(entry, 'ResourcePolicy') as { PolicyDocument?: PolicyDocument } | undefined)?.PolicyDocument;
     case 'AWS::Events::EventBus':
       return catalog.prop(entry, 'Policy') as PolicyDocument | undefined;
+    case 'AWS::EC2::Subnet':
+      // RAM shares, not a policy of the subnet, decide whether another account may use it
+      return subnetSharePolicy(catalog, entry);
     default:
       return undefined;
   }
