@@ -7,6 +7,7 @@ import { organizationGuardrails } from './organization-guardrails';
 import { organizationRollout } from './organization-rollout';
 import { rotatingDatabaseSecret } from './rotating-database-secret';
 import { samlConsoleAccess } from './saml-console-access';
+import { secretConsumers } from './secret-consumers';
 import { secureStorage } from './secure-storage';
 import { sharedNetwork } from './shared-network';
 
@@ -18,6 +19,7 @@ export const EXAMPLES: Example[] = [
   crossAccountAccess,
   delegatedDevelopers,
   rotatingDatabaseSecret,
+  secretConsumers,
   appIdentity,
   samlConsoleAccess,
   secureStorage,

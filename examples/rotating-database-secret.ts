@@ -182,7 +182,7 @@ export const rotatingDatabaseSecret: Example = {
 };
 
 /** VPC flow logs to an encrypted log group kept a year, written by a role with a managed policy. */
-function flowLogs(stack: Stack, vpc: ec2.Vpc): void {
+export function flowLogs(stack: Stack, vpc: ec2.Vpc): void {
   const key = new SecureKey(stack, 'FlowLogKey', { description: 'Encrypts the VPC flow logs' });
   key.addToResourcePolicy(new iam.PolicyStatement({
     principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
