@@ -273,8 +273,8 @@ export class RotatingSecret extends Resource implements secretsmanager.ISecret {
     const strategy = props.rotation;
     this.strategy = strategy;
     this.props = props;
-    this.scheduleExpression = scheduleExpression(props.rotationInterval, props.rotationSchedule);
-    validate(stack, props);
+    this.scheduleExpression = withPath(this, () => scheduleExpression(props.rotationInterval, props.rotationSchedule));
+    withPath(this, () => validate(stack, props));
     checkResourceLimit(stack, (c) => c instanceof RotatingSecret);
 
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
@@ -592,6 +592,12 @@ export class RotatingSecret extends Resource implements secretsmanager.ISecret {
         executionRoles.set(construct.executionRole, construct);
       }
     }
+    // roles granted elsewhere (e.g. `rs.secret.grantRead(role)`, which bypasses this construct)
+    const readers = new Set<iam.IRole>(this.readers);
+    for (const construct of this.node.root.node.findAll()) {
+      if (construct instanceof iam.Role && !readers.has(construct) && construct !== this.rotationRole
+        && readsSecret(construct, [this.secret.secretArn, secretArnForPolicy(this.secret)])) readers.add(construct);
+    }
     for (const [role, taskDefinition] of executionRoles) {
       if (exempt(role)) continue;
       Annotations.of(this).addWarningV2('cdk-security-patterns:read-denied-ecs',
@@ -599,7 +605,7 @@ export class RotatingSecret extends Resource implements secretsmanager.ISecret {
         + 'which denyReadExcept does not name, so its tasks fail to start; add taskDefinition.executionRole to denyReadExcept '
         + '(the task role, which the containers run as, needs no read access for secrets:)');
     }
-    for (const role of new Set(this.readers)) {
+    for (const role of readers) {
       if (exempt(role) || executionRoles.has(role)) continue;
       Annotations.of(this).addWarningV2('cdk-security-patterns:read-denied',
         `grantRead(${role.node.path}) has no effect while denyReadExcept does not name that role; add it to denyReadExcept`);
@@ -660,6 +666,20 @@ export class RotatingSecret extends Resource implements secretsmanager.ISecret {
     // to the ARN: the name is the first two hyphen-separated parts of the ARN's resource name
     const resourceName = Stack.of(this).splitArn(this.secret.secretArn, ArnFormat.COLON_RESOURCE_NAME).resourceName!;
     return Fn.join('-', [Fn.select(0, Fn.split('-', resourceName)), Fn.select(1, Fn.split('-', resourceName))]);
+  }
+}
+
+/**
+ * Runs checks that know no construct (they run before anything is built) and names `scope`'s path
+ * in their messages: `RotatingSecret: ...` becomes `RotatingSecret <path>: ...`.
+ */
+function withPath<T>(scope: Construct, check: () => T): T {
+  try {
+    return check();
+  } catch (err) {
+    const prefix = 'RotatingSecret: ';
+    if (err instanceof Error && err.message.startsWith(prefix)) err.message = `RotatingSecret ${scope.node.path}: ${err.message.slice(prefix.length)}`;
+    throw err;
   }
 }
 

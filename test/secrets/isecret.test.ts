@@ -212,3 +212,16 @@ describe('denyReadExcept and ECS', () => {
     Annotations.fromStack(stack).hasNoWarning('*', Match.stringLikeRegexp('ECS injects'));
   });
 });
+
+describe('denyReadExcept and grants made around RotatingSecret', () => {
+  test('warns about a role granted through the inner secret (rs.secret.grantRead), which the deny does not name', () => {
+    const stack = testStack();
+    const secret = new RotatingSecret(stack, 'ApiKey', { rotation: RotationStrategy.randomKey() });
+    const role = new iam.Role(stack, 'Reader', { assumedBy: new iam.ServicePrincipal('lambda.amazonaws.com') });
+    secret.secret.grantRead(role);
+    secret.denyReadExcept([]);
+    Annotations.fromStack(stack).hasWarning('/Test/ApiKey', Match.stringLikeRegexp('grantRead\\(Test/Reader\\) has no effect while denyReadExcept does not name that role'));
+    // the rotation function's role reads it too, and is always spared: no warning for it
+    Annotations.fromStack(stack).hasNoWarning('/Test/ApiKey', Match.stringLikeRegexp('SecretRotation'));
+  });
+});

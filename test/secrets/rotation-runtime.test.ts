@@ -129,7 +129,7 @@ describe('rotationFunctionRuntime', () => {
     const stack = newStack();
     const fn = lambda.Function.fromFunctionArn(stack, 'Fn', 'arn:aws:lambda:us-east-1:111111111111:function:rotate');
     expect(() => new RotatingSecret(stack, 'Secret', { rotation: RotationStrategy.custom(fn), rotationFunctionRuntime: lambda.Runtime.NODEJS_24_X }))
-      .toThrow('RotatingSecret: rotationFunctionRuntime sets the runtime of the shared rotation function, got nodejs24.x with RotationStrategy.custom(); '
+      .toThrow('RotatingSecret Test/Secret: rotationFunctionRuntime sets the runtime of the shared rotation function, got nodejs24.x with RotationStrategy.custom(); '
         + 'set the runtime of your own function where you create it');
   });
 

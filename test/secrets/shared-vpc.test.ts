@@ -77,12 +77,12 @@ describe('existingSecretsManagerEndpoint', () => {
   test('fails when given with secretsManagerEndpoint', () => {
     const { stack, vpc, endpoint } = build();
     expect(() => new RotatingSecret(stack, 'A', { rotation: RotationStrategy.randomKey(), vpc, existingSecretsManagerEndpoint: endpoint, secretsManagerEndpoint: true }))
-      .toThrow('RotatingSecret: existingSecretsManagerEndpoint and secretsManagerEndpoint exclude each other, got both; drop secretsManagerEndpoint to use the existing endpoint');
+      .toThrow('RotatingSecret App/A: existingSecretsManagerEndpoint and secretsManagerEndpoint exclude each other, got both; drop secretsManagerEndpoint to use the existing endpoint');
   });
 
   test('fails without vpc', () => {
     const { stack, endpoint } = build();
     expect(() => new RotatingSecret(stack, 'A', { rotation: RotationStrategy.randomKey(), existingSecretsManagerEndpoint: endpoint }))
-      .toThrow('RotatingSecret: existingSecretsManagerEndpoint is where the shared rotation function in vpc reaches Secrets Manager, got it without vpc; pass the VPC the endpoint is in');
+      .toThrow('RotatingSecret App/A: existingSecretsManagerEndpoint is where the shared rotation function in vpc reaches Secrets Manager, got it without vpc; pass the VPC the endpoint is in');
   });
 });

@@ -86,77 +86,77 @@ describe('DatabaseTarget', () => {
 describe('RotatingSecret rotation schedule', () => {
   test('fails when the rotation interval is under 4 hours', () => {
     expect(() => buildKey({ rotationInterval: Duration.hours(2) }))
-      .toThrow('RotatingSecret: rotation interval must be between 4 hours and 1000 days, got 2 hours');
+      .toThrow('RotatingSecret Test/Secret: rotation interval must be between 4 hours and 1000 days, got 2 hours');
   });
 
   test('fails when the rotation interval is over 1000 days', () => {
     expect(() => buildKey({ rotationInterval: Duration.days(1001) }))
-      .toThrow('RotatingSecret: rotation interval must be between 4 hours and 1000 days, got 1001 days');
+      .toThrow('RotatingSecret Test/Secret: rotation interval must be between 4 hours and 1000 days, got 1001 days');
   });
 
   test('fails when the rotation interval is zero', () => {
     expect(() => buildKey({ rotationInterval: Duration.days(0) }))
-      .toThrow('RotatingSecret: rotation interval must be between 4 hours and 1000 days, got 0 days');
+      .toThrow('RotatingSecret Test/Secret: rotation interval must be between 4 hours and 1000 days, got 0 days');
   });
 
   test('fails when an interval under a day is not whole hours', () => {
     expect(() => buildKey({ rotationInterval: Duration.minutes(270) }))
-      .toThrow('RotatingSecret: a rotation interval under a day must be whole hours, got 4 hours 30 minutes');
+      .toThrow('RotatingSecret Test/Secret: a rotation interval under a day must be whole hours, got 4 hours 30 minutes');
   });
 
   test('fails when an interval of a day or more is not whole days', () => {
     expect(() => buildKey({ rotationInterval: Duration.hours(36) }))
-      .toThrow('RotatingSecret: a rotation interval of a day or more must be whole days, got 1 day 12 hours; Secrets Manager schedules in hours or days');
+      .toThrow('RotatingSecret Test/Secret: a rotation interval of a day or more must be whole days, got 1 day 12 hours; Secrets Manager schedules in hours or days');
   });
 
   test('fails when both an interval and a schedule expression are given', () => {
     expect(() => buildKey({ rotationInterval: Duration.days(7), rotationSchedule: 'rate(7 days)' }))
-      .toThrow('RotatingSecret: rotationInterval and rotationSchedule exclude each other, got 7 days and "rate(7 days)"; give one');
+      .toThrow('RotatingSecret Test/Secret: rotationInterval and rotationSchedule exclude each other, got 7 days and "rate(7 days)"; give one');
   });
 
   test('fails when the schedule expression is neither rate nor cron', () => {
     expect(() => buildKey({ rotationSchedule: 'every monday' }))
-      .toThrow('RotatingSecret: rotationSchedule must be rate(N hours), rate(N days) or cron(...) with six fields, got "every monday"; e.g. cron(0 4 ? * SUN *)');
+      .toThrow('RotatingSecret Test/Secret: rotationSchedule must be rate(N hours), rate(N days) or cron(...) with six fields, got "every monday"; e.g. cron(0 4 ? * SUN *)');
   });
 
   test('fails when a cron expression has five fields', () => {
     expect(() => buildKey({ rotationSchedule: 'cron(0 4 * * SUN)' }))
-      .toThrow('RotatingSecret: rotationSchedule must be rate(N hours), rate(N days) or cron(...) with six fields, got "cron(0 4 * * SUN)"; e.g. cron(0 4 ? * SUN *)');
+      .toThrow('RotatingSecret Test/Secret: rotationSchedule must be rate(N hours), rate(N days) or cron(...) with six fields, got "cron(0 4 * * SUN)"; e.g. cron(0 4 ? * SUN *)');
   });
 
   test('fails when a rate expression is under 4 hours', () => {
     expect(() => buildKey({ rotationSchedule: 'rate(2 hours)' }))
-      .toThrow('RotatingSecret: rotation interval must be between 4 hours and 1000 days, got rate(2 hours)');
+      .toThrow('RotatingSecret Test/Secret: rotation interval must be between 4 hours and 1000 days, got rate(2 hours)');
   });
 
   test('fails when the rotation interval is a token', () => {
     expect(() => buildKey({ rotationInterval: Duration.days(Lazy.number({ produce: () => 7 })) }))
-      .toThrow('RotatingSecret: rotationInterval must be a known duration, got a token; use rotationSchedule for expressions resolved at deploy time');
+      .toThrow('RotatingSecret Test/Secret: rotationInterval must be a known duration, got a token; use rotationSchedule for expressions resolved at deploy time');
   });
 });
 
 describe('RotatingSecret replicas', () => {
   test('fails when a replica is in the primary region', () => {
     expect(() => buildKey({ replicas: [{ region: 'us-east-1' }] }))
-      .toThrow('RotatingSecret: a replica must be in another region than the secret, got replica region us-east-1, which is the stack\'s region; '
+      .toThrow('RotatingSecret Test/Secret: a replica must be in another region than the secret, got replica region us-east-1, which is the stack\'s region; '
         + 'drop it or choose another region');
   });
 
   test('fails when a replica region appears twice', () => {
     expect(() => buildKey({ replicas: [{ region: 'eu-west-1' }, { region: 'eu-west-1' }] }))
-      .toThrow('RotatingSecret: each replica region may appear once, got eu-west-1 twice');
+      .toThrow('RotatingSecret Test/Secret: each replica region may appear once, got eu-west-1 twice');
   });
 
   test('fails when a replica region is not a region name', () => {
     expect(() => buildKey({ replicas: [{ region: 'Europe' }] }))
-      .toThrow('RotatingSecret: replica region must be a region name like eu-west-1, got "Europe"');
+      .toThrow('RotatingSecret Test/Secret: replica region must be a region name like eu-west-1, got "Europe"');
   });
 
   test('fails when a replica key is in another region than the replica', () => {
     const stack = newStack();
     const key = kms.Key.fromKeyArn(stack, 'Key', 'arn:aws:kms:eu-central-1:111111111111:key/11111111-2222-3333-4444-555555555555');
     expect(() => buildKey({ replicas: [{ region: 'eu-west-1', encryptionKey: key }] }, stack))
-      .toThrow('RotatingSecret: the key of the replica in eu-west-1 must be in eu-west-1, got a key in eu-central-1 '
+      .toThrow('RotatingSecret Test/Secret: the key of the replica in eu-west-1 must be in eu-west-1, got a key in eu-central-1 '
         + '(arn:aws:kms:eu-central-1:111111111111:key/11111111-2222-3333-4444-555555555555); import a key of the replica region with kms.Key.fromKeyArn');
   });
 });
@@ -171,7 +171,7 @@ describe('RotatingSecret props', () => {
     const stack = newStack();
     const existing = new secretsmanager.Secret(stack, 'Existing');
     expect(() => buildKey({ existingSecret: existing, secretName: 'x', replicas: [{ region: 'eu-west-1' }] }, stack))
-      .toThrow('RotatingSecret: secretName, replicas shape a new secret and do not apply with existingSecret, got existingSecret and secretName, replicas; '
+      .toThrow('RotatingSecret Test/Secret: secretName, replicas shape a new secret and do not apply with existingSecret, got existingSecret and secretName, replicas; '
         + 'set them where the existing secret is created, or drop existingSecret');
   });
 
@@ -182,7 +182,7 @@ describe('RotatingSecret props', () => {
       rotation: RotationStrategy.postgresAlternatingUsers({ masterSecret: instance.secret! }),
       database: DatabaseTarget.instance(instance),
       vpc,
-    })).toThrow('RotatingSecret: the master secret cannot be rotated with alternating users of itself, got the same secret for existingSecret and masterSecret; '
+    })).toThrow('RotatingSecret Test/Master: the master secret cannot be rotated with alternating users of itself, got the same secret for existingSecret and masterSecret; '
       + 'rotate the master secret with postgres-single-user rotation');
   });
 
@@ -190,65 +190,65 @@ describe('RotatingSecret props', () => {
     const stack = newStack();
     const key = new kms.Key(stack, 'Key');
     expect(() => new RotatingSecret(stack, 'A', { rotation: RotationStrategy.randomKey(), dedicatedEncryptionKey: true, encryptionKey: key }))
-      .toThrow('RotatingSecret: dedicatedEncryptionKey creates a key for the secret, got it with encryptionKey; drop one of them');
+      .toThrow('RotatingSecret Test/A: dedicatedEncryptionKey creates a key for the secret, got it with encryptionKey; drop one of them');
     expect(() => new RotatingSecret(stack, 'B', { rotation: RotationStrategy.randomKey(), dedicatedEncryptionKey: true, awsManagedKey: true }))
-      .toThrow('RotatingSecret: dedicatedEncryptionKey creates a key for the secret, got it with awsManagedKey; drop one of them');
+      .toThrow('RotatingSecret Test/B: dedicatedEncryptionKey creates a key for the secret, got it with awsManagedKey; drop one of them');
   });
 
   test('fails when rotationFunctionGroup is not letters and digits', () => {
     expect(() => new RotatingSecret(newStack(), 'A', { rotation: RotationStrategy.randomKey(), rotationFunctionGroup: 'long-keys' }))
-      .toThrow('RotatingSecret: rotationFunctionGroup must be 1 to 32 letters and digits (it names a construct id), got "long-keys"; e.g. "LongKeys"');
+      .toThrow('RotatingSecret Test/A: rotationFunctionGroup must be 1 to 32 letters and digits (it names a construct id), got "long-keys"; e.g. "LongKeys"');
   });
 
   test('fails when both encryptionKey and awsManagedKey are given', () => {
     const stack = newStack();
     expect(() => buildKey({ encryptionKey: new kms.Key(stack, 'Key'), awsManagedKey: true }, stack))
-      .toThrow('RotatingSecret: encryptionKey and awsManagedKey exclude each other, got both; drop awsManagedKey to use the key');
+      .toThrow('RotatingSecret Test/Secret: encryptionKey and awsManagedKey exclude each other, got both; drop awsManagedKey to use the key');
   });
 
   test('fails when a new database secret has no database', () => {
     expect(() => buildDatabaseSecret({ database: undefined }))
-      .toThrow('RotatingSecret: a new postgres-single-user secret needs database to fill in host and port, got none; '
+      .toThrow('RotatingSecret Test/AppSecret: a new postgres-single-user secret needs database to fill in host and port, got none; '
         + 'pass database: DatabaseTarget.instance(instance), or existingSecret for a secret that already holds them');
   });
 
   test('fails when a new database secret has no username', () => {
     expect(() => buildDatabaseSecret({ username: undefined }))
-      .toThrow('RotatingSecret: a new postgres-single-user secret needs username, got none; pass the database user the secret is for');
+      .toThrow('RotatingSecret Test/AppSecret: a new postgres-single-user secret needs username, got none; pass the database user the secret is for');
   });
 
   test('fails when a random key is given database settings', () => {
     const { stack, vpc, instance } = databaseStack();
     expect(() => buildKey({ database: DatabaseTarget.instance(instance), vpc, username: 'app' }, stack))
-      .toThrow('RotatingSecret: database, username apply to the database strategies, got them with random-key rotation; drop them, or use a postgres or mysql strategy');
+      .toThrow('RotatingSecret Test/Secret: database, username apply to the database strategies, got them with random-key rotation; drop them, or use a postgres or mysql strategy');
   });
 
   test('fails when a database is given without a VPC', () => {
     expect(() => buildDatabaseSecret({ vpc: undefined }))
-      .toThrow('RotatingSecret: database needs vpc so the rotation function can reach the database, got database without vpc; pass the database\'s VPC');
+      .toThrow('RotatingSecret Test/AppSecret: database needs vpc so the rotation function can reach the database, got database without vpc; pass the database\'s VPC');
   });
 
   test('fails when a custom strategy is given a VPC', () => {
     const stack = newStack();
     const fn = lambda.Function.fromFunctionArn(stack, 'Fn', 'arn:aws:lambda:us-east-1:111111111111:function:rotate');
     expect(() => new RotatingSecret(stack, 'Secret', { rotation: RotationStrategy.custom(fn), vpc: new ec2.Vpc(stack, 'Vpc') }))
-      .toThrow('RotatingSecret: vpc and secretsManagerEndpoint place the shared rotation function, got them with RotationStrategy.custom(); '
+      .toThrow('RotatingSecret Test/Secret: vpc and secretsManagerEndpoint place the shared rotation function, got them with RotationStrategy.custom(); '
         + 'configure the network of your own function where you create it');
   });
 
   test('fails when an endpoint is asked for without a VPC', () => {
     expect(() => buildKey({ secretsManagerEndpoint: true }))
-      .toThrow('RotatingSecret: secretsManagerEndpoint needs vpc, got secretsManagerEndpoint without vpc; pass the VPC the function runs in');
+      .toThrow('RotatingSecret Test/Secret: secretsManagerEndpoint needs vpc, got secretsManagerEndpoint without vpc; pass the VPC the function runs in');
   });
 
   test('fails when the secret name has characters Secrets Manager rejects', () => {
     expect(() => buildKey({ secretName: 'my app/db' }))
-      .toThrow('RotatingSecret: secretName may hold 1 to 512 letters, digits and /_+=.@- only, got "my app/db"');
+      .toThrow('RotatingSecret Test/Secret: secretName may hold 1 to 512 letters, digits and /_+=.@- only, got "my app/db"');
   });
 
   test('fails when deletion is denied but the removal policy destroys the secret', () => {
     expect(() => buildKey({ removalPolicy: RemovalPolicy.DESTROY, denyDelete: true }))
-      .toThrow('RotatingSecret: denyDelete stops CloudFormation from deleting the secret, got denyDelete: true with removalPolicy DESTROY; '
+      .toThrow('RotatingSecret Test/Secret: denyDelete stops CloudFormation from deleting the secret, got denyDelete: true with removalPolicy DESTROY; '
         + 'drop denyDelete or use RemovalPolicy.RETAIN');
   });
 
