@@ -1,7 +1,6 @@
 import { createHash } from 'node:crypto';
 import { Annotations, ArnFormat, Duration, Fn, Lazy, RemovalPolicy, Resource, SecretsManagerSecretOptions, SecretValue, Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as ecs from 'aws-cdk-lib/aws-ecs';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
 import * as lambda from 'aws-cdk-lib/aws-lambda';
@@ -15,7 +14,8 @@ import { initialValue } from './private/initial-value';
 import { grantRotation, secretArnForPolicy } from './private/rotation-access';
 import { scheduleExpression } from './private/schedule';
 import { SHARED_KEY_ID, sharedSecretsKey } from './private/shared-key';
-import { scopedState } from './private/scoped-state';
+import { warnAboutDeniedReaders } from './private/read-warnings';
+import { claimSecretName, masterSecretReaders, orderFirstRotations, secretIdentity } from './private/secret-registry';
 import { checkResourceLimit } from './private/stack-limits';
 import { validate } from './private/validation';
 import { SharedRotationFunction } from './shared-rotation-function';
@@ -197,26 +197,6 @@ export interface RotatingSecretProps {
 }
 
 /**
- * Roles of alternating-users rotation functions, by the master secret they read at every rotation,
- * kept on the App and keyed by the master's ARN, so a master imported twice (two objects, one ARN)
- * is one master. Read when a deny resolves, so a master declared before or after its users exempts
- * them alike.
- */
-function masterSecretReaders(scope: Construct): Map<string, Set<string>> {
-  return scopedState(scope.node.root, 'master-secret-readers', () => new Map<string, Set<string>>());
-}
-
-/**
- * The identity of a secret across imports: its ARN without Secrets Manager's 6-character suffix
- * (a complete and a partial ARN are one secret), or the ARN's token for a secret of this app.
- */
-function secretIdentity(secret: secretsmanager.ISecret): string {
-  const full = secret.secretFullArn;
-  if (full !== undefined && !Token.isUnresolved(full)) return full.replace(/-[A-Za-z0-9]{6}$/, '');
-  return secret.secretArn;
-}
-
-/**
  * A Secrets Manager secret rotated by this library's rotation engine: one shared rotation function
  * per stack and strategy, encryption with a customer-managed key, optional replicas, a resource
  * policy that denies deletion, and grants for readers in this and other accounts.
@@ -304,7 +284,7 @@ export class RotatingSecret extends Resource implements secretsmanager.ISecret {
       });
     }
     this.parameterStoreReferenceName = `/aws/reference/secretsmanager/${this.referenceName(props)}`;
-    if (!props.existingSecret) this.claimName(stack, props);
+    if (!props.existingSecret) claimSecretName(this, props.secretName, (props.replicas ?? []).map((r) => r.region));
 
     const dependencies: IDependable[] = [];
     let rotationRole: iam.IRole | undefined;
@@ -360,10 +340,22 @@ export class RotatingSecret extends Resource implements secretsmanager.ISecret {
     });
     // the first rotation runs as soon as the schedule exists: the function must be able to work
     this.rotationSchedule.node.addDependency(...dependencies);
-    this.orderFirstRotations(stack);
+    orderFirstRotations(this.secret, this.rotationSchedule, strategy.masterSecret);
 
     if (props.denyDelete ?? removalPolicy !== RemovalPolicy.DESTROY) this.denyAccountRootDelete();
-    this.node.addValidation({ validate: () => { this.warnAboutDeniedReaders(); return []; } });
+    this.node.addValidation({
+      validate: () => {
+        if (this.readPolicyAdded) {
+          warnAboutDeniedReaders(this, {
+            exemptions: this.readExemptions,
+            readers: this.readers,
+            rotationRole: this.rotationRole,
+            secretArns: [this.secret.secretArn, secretArnForPolicy(this.secret)],
+          });
+        }
+        return [];
+      },
+    });
   }
 
   /** The ARN of the secret. */
@@ -577,88 +569,6 @@ export class RotatingSecret extends Resource implements secretsmanager.ISecret {
     }));
   }
 
-  /**
-   * Warns about readers the read deny locks out, whatever the order of the calls: roles given to
-   * grantRead, and ECS task execution roles, which inject the secret into containers (`secrets:`)
-   * whether the task definition got the secret through this construct or through `.secret`.
-   */
-  private warnAboutDeniedReaders(): void {
-    if (!this.readPolicyAdded) return;
-    const exempt = (role: iam.IRole) => this.readExemptions.has(role.roleArn);
-    const executionRoles = new Map<iam.IRole, ecs.TaskDefinition>();
-    for (const construct of this.node.root.node.findAll()) {
-      if (!(construct instanceof ecs.TaskDefinition) || !construct.executionRole) continue;
-      if (readsSecret(construct.executionRole, [this.secret.secretArn, secretArnForPolicy(this.secret)])) {
-        executionRoles.set(construct.executionRole, construct);
-      }
-    }
-    // roles granted elsewhere (e.g. `rs.secret.grantRead(role)`, which bypasses this construct)
-    const readers = new Set<iam.IRole>(this.readers);
-    for (const construct of this.node.root.node.findAll()) {
-      if (construct instanceof iam.Role && !readers.has(construct) && construct !== this.rotationRole
-        && readsSecret(construct, [this.secret.secretArn, secretArnForPolicy(this.secret)])) readers.add(construct);
-    }
-    for (const [role, taskDefinition] of executionRoles) {
-      if (exempt(role)) continue;
-      Annotations.of(this).addWarningV2('cdk-security-patterns:read-denied-ecs',
-        `ECS injects this secret into the containers of ${taskDefinition.node.path} (secrets:) with the task execution role ${role.node.path}, `
-        + 'which denyReadExcept does not name, so its tasks fail to start; add taskDefinition.executionRole to denyReadExcept '
-        + '(the task role, which the containers run as, needs no read access for secrets:)');
-    }
-    for (const role of readers) {
-      if (exempt(role) || executionRoles.has(role)) continue;
-      Annotations.of(this).addWarningV2('cdk-security-patterns:read-denied',
-        `grantRead(${role.node.path}) has no effect while denyReadExcept does not name that role; add it to denyReadExcept`);
-    }
-  }
-
-  /**
-   * Fails when another RotatingSecret of the app already has this secret's name in the same account
-   * and region (replicas included): Secrets Manager names are unique there, so the second deploy
-   * would fail. Stacks without a literal account and region are compared within themselves.
-   */
-  private claimName(stack: Stack, props: RotatingSecretProps): void {
-    const name = props.secretName;
-    if (name === undefined || Token.isUnresolved(name)) return;
-    const names = scopedState(this.node.root, 'secret-names', () => new Map<string, string>());
-    const known = !Token.isUnresolved(stack.account) && !Token.isUnresolved(stack.region);
-    const regions = [stack.region, ...(props.replicas ?? []).map((r) => r.region)];
-    for (const region of regions) {
-      const where = known && !Token.isUnresolved(region) ? `account ${stack.account}, region ${region}` : `stack ${stack.node.path}`;
-      const key = `${where}|${name}`;
-      const other = names.get(key);
-      if (other !== undefined) {
-        throw new Error(`RotatingSecret ${this.node.path}: secretName "${name}" is already the name of ${other} (${where}); Secrets Manager names are unique `
-          + 'in an account and region (replicas included), so the second secret would fail to deploy: give each secret its own name');
-      }
-      names.set(key, this.node.path);
-    }
-  }
-
-  /**
-   * On the first deploy an alternating-users secret rotates after its master (the function logs in
-   * with the master's credentials while the master may be rotating): the schedules of a master and
-   * its users in one stack are ordered, whichever RotatingSecret is declared first. Across stacks
-   * the stack order already follows the references.
-   */
-  private orderFirstRotations(stack: Stack): void {
-    const rotations = scopedState(stack, 'master-rotations', () => new Map<string, { master?: secretsmanager.CfnRotationSchedule; users: secretsmanager.CfnRotationSchedule[] }>());
-    const entry = (secret: secretsmanager.ISecret) => {
-      const id = secretIdentity(secret);
-      let found = rotations.get(id);
-      if (!found) rotations.set(id, found = { users: [] });
-      return found;
-    };
-    const mine = entry(this.secret);
-    mine.master = this.rotationSchedule;
-    for (const user of mine.users) user.node.addDependency(this.rotationSchedule);
-    if (this.strategy.masterSecret) {
-      const master = entry(this.strategy.masterSecret);
-      master.users.push(this.rotationSchedule);
-      if (master.master) this.rotationSchedule.node.addDependency(master.master);
-    }
-  }
-
   private referenceName(props: RotatingSecretProps): string {
     if (props.existingSecret) return props.existingSecret.secretName;
     if (props.secretName) return props.secretName;
@@ -681,18 +591,6 @@ function withPath<T>(scope: Construct, check: () => T): T {
     if (err instanceof Error && err.message.startsWith(prefix)) err.message = `RotatingSecret ${scope.node.path}: ${err.message.slice(prefix.length)}`;
     throw err;
   }
-}
-
-/** Whether the role's own policy (as CDK's grants write it) lets it read one of `arns`. */
-function readsSecret(role: iam.IRole, arns: string[]): boolean {
-  const policy = role.node.tryFindChild('DefaultPolicy');
-  if (!(policy instanceof iam.Policy)) return false;
-  // resolved: aws-cdk-lib's Secret names itself in grants by another token than its secretArn
-  const stack = Stack.of(policy);
-  const wanted = new Set(arns.map((arn) => JSON.stringify(stack.resolve(arn))));
-  const statements: { Action?: string | string[]; Resource?: unknown }[] = stack.resolve(policy.document.toJSON())?.Statement ?? [];
-  return statements.some((st) => [st.Action ?? []].flat().includes('secretsmanager:GetSecretValue')
-    && [st.Resource ?? []].flat().some((r) => wanted.has(JSON.stringify(r))));
 }
 
 /** A short, stable hash of a construct's path, for statement ids that must differ between constructs. */
