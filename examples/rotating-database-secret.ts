@@ -3,11 +3,11 @@ import * as backup from 'aws-cdk-lib/aws-backup';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import * as iam from 'aws-cdk-lib/aws-iam';
 import * as kms from 'aws-cdk-lib/aws-kms';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import * as rds from 'aws-cdk-lib/aws-rds';
 import { Construct } from 'constructs';
 import { Acknowledgements, DatabaseTarget, RotatingSecret, RotationStrategy, SecretAlerts, SecureKey } from '../lib';
 import { Example } from './example';
+import { vpcFlowLogs } from './vpc-flow-logs';
 
 const PRIMARY_REGION = 'us-east-1';
 const REPLICA_REGION = 'us-west-2';
@@ -57,7 +57,7 @@ export const rotatingDatabaseSecret: Example = {
       // what the recommended feature flag does, set here so the example is the same without it
       restrictDefaultSecurityGroup: true,
     });
-    flowLogs(stack, vpc);
+    vpcFlowLogs(stack, vpc, 'Encrypts the VPC flow logs');
     Acknowledgements.of(vpc).add(...['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => ({
       id: `${pack}-VPCDefaultSecurityGroupClosed`,
       reason: 'CDK\'s Custom::VpcRestrictDefaultSG removes every rule of the default security group at deploy time, which a template check cannot see; '
@@ -180,44 +180,6 @@ export const rotatingDatabaseSecret: Example = {
     return [replicaStack, stack];
   },
 };
-
-/** VPC flow logs to an encrypted log group kept a year, written by a role with a managed policy. */
-export function flowLogs(stack: Stack, vpc: ec2.Vpc): void {
-  const key = new SecureKey(stack, 'FlowLogKey', { description: 'Encrypts the VPC flow logs' });
-  key.addToResourcePolicy(new iam.PolicyStatement({
-    principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-    actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-    resources: ['*'],
-    conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${stack.region}:${stack.account}:log-group:*` } },
-  }));
-  const logGroup = new logs.LogGroup(stack, 'FlowLogGroup', {
-    retention: logs.RetentionDays.ONE_YEAR,
-    encryptionKey: key,
-    removalPolicy: RemovalPolicy.RETAIN,
-  });
-  const role = new iam.Role(stack, 'FlowLogRole', {
-    assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com', {
-      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-    }),
-  });
-  const policy = new iam.ManagedPolicy(stack, 'FlowLogPolicy', {
-    roles: [role],
-    statements: [new iam.PolicyStatement({
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-      resources: [logGroup.logGroupArn],
-    })],
-  });
-  const flowLog = new ec2.CfnFlowLog(stack, 'FlowLog', {
-    resourceId: vpc.vpcId,
-    resourceType: 'VPC',
-    trafficType: 'ALL',
-    logDestinationType: 'cloud-watch-logs',
-    logGroupName: logGroup.logGroupName,
-    deliverLogsPermissionArn: role.roleArn,
-  });
-  // the first deliveries need the role's permissions in place
-  flowLog.node.addDependency(policy);
-}
 
 /** The enhanced-monitoring role RDS assumes. */
 function monitoringRole(stack: Stack): iam.Role {

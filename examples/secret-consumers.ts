@@ -7,7 +7,7 @@ import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
 import { Acknowledgements, RotatingSecret, RotationStrategy, SecureKey } from '../lib';
 import { Example } from './example';
-import { flowLogs } from './rotating-database-secret';
+import { vpcFlowLogs } from './vpc-flow-logs';
 
 const REGION = 'us-east-1';
 
@@ -59,7 +59,7 @@ export const secretConsumers: Example = {
       ],
       restrictDefaultSecurityGroup: true,
     });
-    flowLogs(stack, vpc);
+    vpcFlowLogs(stack, vpc, 'Encrypts the VPC flow logs');
     for (const subnet of vpc.publicSubnets) {
       Acknowledgements.of(subnet.node.findChild('DefaultRoute')).add(...['NIST.800.53.R5', 'HIPAA.Security', 'PCI.DSS.321'].map((pack) => ({
         id: `${pack}-VPCNoUnrestrictedRouteToIGW`,

@@ -1,10 +1,9 @@
-import { RemovalPolicy, Stack } from 'aws-cdk-lib';
+import { Stack } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
-import * as iam from 'aws-cdk-lib/aws-iam';
-import * as logs from 'aws-cdk-lib/aws-logs';
 import { Construct } from 'constructs';
-import { Acknowledgements, SecureKey, SharePrincipal, SharedSubnets } from '../lib';
+import { Acknowledgements, SharePrincipal, SharedSubnets } from '../lib';
 import { Example } from './example';
+import { vpcFlowLogs } from './vpc-flow-logs';
 
 /** Placeholders for `cdk synth` without context; pass real values with `-c network-account=... -c workloads-ou=...`. */
 const DEFAULT_NETWORK_ACCOUNT = '111111111111';
@@ -53,7 +52,7 @@ export const sharedNetwork: Example = {
       // what the recommended feature flag does, set here so the example is the same without it
       restrictDefaultSecurityGroup: true,
     });
-    flowLogs(stack, vpc);
+    vpcFlowLogs(stack, vpc, 'Encrypts the shared VPC flow logs');
     for (const subnet of vpc.publicSubnets) {
       Acknowledgements.of(subnet.node.findChild('DefaultRoute')).add(...Acknowledgements.inComplianceFrameworks('VPCNoUnrestrictedRouteToIGW',
         'The Ingress subnets hold the NAT gateway, whose egress needs this route; they are not shared and nothing else is launched there'));
@@ -72,41 +71,3 @@ export const sharedNetwork: Example = {
     return [stack];
   },
 };
-
-/** VPC flow logs of every subnet, participants' traffic included, to an encrypted log group kept a year. */
-function flowLogs(stack: Stack, vpc: ec2.Vpc): void {
-  const key = new SecureKey(stack, 'FlowLogKey', { description: 'Encrypts the shared VPC flow logs' });
-  key.addToResourcePolicy(new iam.PolicyStatement({
-    principals: [new iam.ServicePrincipal(`logs.${stack.region}.amazonaws.com`)],
-    actions: ['kms:Encrypt*', 'kms:Decrypt*', 'kms:ReEncrypt*', 'kms:GenerateDataKey*', 'kms:Describe*'],
-    resources: ['*'],
-    conditions: { ArnLike: { 'kms:EncryptionContext:aws:logs:arn': `arn:aws:logs:${stack.region}:${stack.account}:log-group:*` } },
-  }));
-  const logGroup = new logs.LogGroup(stack, 'FlowLogGroup', {
-    retention: logs.RetentionDays.ONE_YEAR,
-    encryptionKey: key,
-    removalPolicy: RemovalPolicy.RETAIN,
-  });
-  const role = new iam.Role(stack, 'FlowLogRole', {
-    assumedBy: new iam.ServicePrincipal('vpc-flow-logs.amazonaws.com', {
-      conditions: { StringEquals: { 'aws:SourceAccount': stack.account } },
-    }),
-  });
-  const policy = new iam.ManagedPolicy(stack, 'FlowLogPolicy', {
-    roles: [role],
-    statements: [new iam.PolicyStatement({
-      actions: ['logs:CreateLogStream', 'logs:PutLogEvents', 'logs:DescribeLogStreams'],
-      resources: [logGroup.logGroupArn],
-    })],
-  });
-  const flowLog = new ec2.CfnFlowLog(stack, 'FlowLog', {
-    resourceId: vpc.vpcId,
-    resourceType: 'VPC',
-    trafficType: 'ALL',
-    logDestinationType: 'cloud-watch-logs',
-    logGroupName: logGroup.logGroupName,
-    deliverLogsPermissionArn: role.roleArn,
-  });
-  // the first deliveries need the role's permissions in place
-  flowLog.node.addDependency(policy);
-}

@@ -28,6 +28,8 @@ function model(extra: Record<string, unknown> = {}) {
         Type: 'AWS::RAM::ResourceShare',
         Properties: { Name: 'b', ResourceArns: [subnetArn('B')], Principals: [`arn:aws:organizations::999999999999:organization/${ORG}`] },
       },
+      // a role of the owner account with no permissions of its own
+      Idle: { Type: 'AWS::IAM::Role', Properties: { AssumeRolePolicyDocument: { Version: '2012-10-17', Statement: [{ Effect: 'Allow', Principal: { Service: 'ec2.amazonaws.com' }, Action: 'sts:AssumeRole' }] } } },
       ...extra,
     },
   };
@@ -78,6 +80,12 @@ describe('AWS RAM subnet shares', () => {
       m.assertDecision({ principal: arn(NAMED), action, resource: a }, 'ImplicitlyDenied');
     }
     m.assertDecision({ principal: arn(OWNER), action: 'ec2:RunInstances', resource: c }, 'Allowed');
+  });
+
+  test('a share grants the owner account nothing: its roles still need identity policies', () => {
+    const idle = m.arnOfLogicalId('Network', 'Idle');
+    m.assertDecision({ principal: idle, action: 'ec2:RunInstances', resource: b, context: inOtherOu }, 'ImplicitlyDenied');
+    m.assertDecision({ principal: idle, action: 'ec2:RunInstances', resource: a, context: inOu }, 'ImplicitlyDenied');
   });
 
   test('a share counts only in the subnet\'s own account and region', () => {

@@ -20,14 +20,16 @@ function sharesOf(catalog: Catalog, subnet: Entry): Entry[] {
 
 /** One RAM principal (account id, OU ARN, organization ARN, role/user ARN) as the statement RAM's permission amounts to. */
 function statementFor(share: Entry, principal: unknown, index: number): Record<string, unknown> {
-  const base = { Sid: `Ram${share.logicalId}${index}`.replace(/[^A-Za-z0-9]/g, ''), Effect: 'Allow', Action: [...SUBNET_PARTICIPANT_ACTIONS], Resource: '*' };
+  // RAM shares with other accounts only: the owner's principals keep needing their identity policies
+  const others = { StringNotEquals: { 'aws:PrincipalAccount': share.stack.account } };
+  const base = { Sid: `Ram${share.logicalId}${index}`.replace(/[^A-Za-z0-9]/g, ''), Effect: 'Allow', Action: [...SUBNET_PARTICIPANT_ACTIONS], Resource: '*', Condition: others };
   const p = String(principal);
   const ou = OU_ARN.exec(p);
   const org = ORG_ARN.exec(p);
   if (/^\d{12}$/.test(p)) return { ...base, Principal: { AWS: `arn:${share.stack.partition}:iam::${p}:root` } };
   // an OU share reaches the accounts of the OU and of its child OUs: their org paths run through it
-  if (ou) return { ...base, Principal: { AWS: '*' }, Condition: { 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': [`${ou[1]}/*/${ou[2]}/*`] } } };
-  if (org) return { ...base, Principal: { AWS: '*' }, Condition: { StringEquals: { 'aws:PrincipalOrgID': org[1] } } };
+  if (ou) return { ...base, Principal: { AWS: '*' }, Condition: { ...others, 'ForAnyValue:StringLike': { 'aws:PrincipalOrgPaths': [`${ou[1]}/*/${ou[2]}/*`] } } };
+  if (org) return { ...base, Principal: { AWS: '*' }, Condition: { ...others, StringEquals: { 'aws:PrincipalOrgID': org[1] } } };
   if (/^arn:[a-z-]+:iam::\d{12}:(role|user)\//.test(p)) return { ...base, Principal: { AWS: p } };
   throw new Error(`AccessModel: AWS::RAM::ResourceShare '${share.logicalId}' of stack '${share.stack.stackName}' names principal ${JSON.stringify(principal)}, `
     + 'which the model cannot read; RAM takes an account id, an OU or organization ARN, or an IAM role/user ARN.');
