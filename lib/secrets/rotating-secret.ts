@@ -16,7 +16,7 @@ import { scheduleExpression } from './private/schedule';
 import { SHARED_KEY_ID, sharedSecretsKey } from './private/shared-key';
 import { warnAboutDeniedReaders } from './private/read-warnings';
 import { claimSecretName, masterSecretReaders, orderFirstRotations, secretIdentity } from './private/secret-registry';
-import { checkResourceLimit } from './private/stack-limits';
+import { checkStackLimits } from './private/stack-limits';
 import { validate } from './private/validation';
 import { SharedRotationFunction } from './shared-rotation-function';
 
@@ -255,7 +255,7 @@ export class RotatingSecret extends Resource implements secretsmanager.ISecret {
     this.props = props;
     this.scheduleExpression = withPath(this, () => scheduleExpression(props.rotationInterval, props.rotationSchedule));
     withPath(this, () => validate(stack, props));
-    checkResourceLimit(stack, (c) => c instanceof RotatingSecret);
+    checkStackLimits(stack, (c) => c instanceof RotatingSecret);
 
     const removalPolicy = props.removalPolicy ?? RemovalPolicy.RETAIN;
     if (props.existingSecret) {

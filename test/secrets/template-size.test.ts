@@ -1,7 +1,8 @@
 import { Stack } from 'aws-cdk-lib';
 import { Template } from 'aws-cdk-lib/assertions';
 import { DatabaseTarget, RotatingSecret, RotationStrategy } from '../../lib/secrets';
-import { databaseStack, newStack } from './helpers';
+import { testApp } from '../support/app';
+import { ACCOUNT, REGION, databaseStack, newStack } from './helpers';
 
 /**
  * CloudFormation takes templates of at most 1 MB (through S3, as CDK deploys them). These tests fill
@@ -93,5 +94,38 @@ describe.each(PROFILES)('at the most secrets the resource check allows (%s)', (p
     expect(size.fit).toBeGreaterThanOrEqual(140);
     if (generated) expect(size.written).toBeLessThan(TEMPLATE_LIMIT_BYTES / 2);
     expect(size.written).toBeLessThan(TEMPLATE_LIMIT_BYTES);
+  });
+});
+
+describe('past 1 MB (the resource limit raised through CDK\'s context)', () => {
+  /** A stack whose app lets CDK's and the library's resource checks pass 2,000 resources. */
+  const roomyStack = () => new Stack(testApp({ context: { '@aws-cdk/core:stackResourceLimit': 2000 } }), 'Test', { env: { account: ACCOUNT, region: REGION } });
+  const add = (stack: Stack, count: number) => {
+    for (let i = 0; i < count; i++) {
+      new RotatingSecret(stack, `Secret${i}`, { rotation: RotationStrategy.randomKey(), secretName: longestName('s', i), description: longestDescription });
+    }
+  };
+  const fitFrom = (stack: Stack) => {
+    let message = '';
+    try { Template.fromStack(stack); } catch (e) { message = (e as Error).message; }
+    return { message, fit: Number(/so about (\d+) of these secrets fit/.exec(message)?.[1]) };
+  };
+
+  test('fails at synth naming the size, the limit, what the secrets take, how many fit and the fix', () => {
+    const stack = roomyStack();
+    add(stack, 300);
+    const { message } = fitFrom(stack);
+    expect(message).toMatch(/Stack Test's template is \d{7} bytes, more than CloudFormation's limit of 1000000 bytes \(1 MB\): its 300 RotatingSecrets take about \d+ \(\d+ each\) and the rest of the stack \d+, so about \d+ of these secrets fit\. Split the secrets across stacks \(e\.g\. one stack per application or team\), or shorten their names and descriptions/);
+  });
+
+  test('the number it says fit does fit', () => {
+    const over = roomyStack();
+    add(over, 300);
+    const { fit } = fitFrom(over);
+    expect(fit).toBeGreaterThan(150);
+    expect(fit).toBeLessThan(300);
+    const atFit = roomyStack();
+    add(atFit, fit);
+    expect(Buffer.byteLength(JSON.stringify(Template.fromStack(atFit).toJSON(), undefined, 1))).toBeLessThanOrEqual(TEMPLATE_LIMIT_BYTES);
   });
 });
