@@ -3,6 +3,7 @@ import * as iam from 'aws-cdk-lib/aws-iam';
 import * as organizations from 'aws-cdk-lib/aws-organizations';
 import { Construct, IConstruct } from 'constructs';
 import type { PolicyTarget } from '../policy-target';
+import { scopedState } from '../../private/scoped-state';
 
 /** Organizations' quota on an SCP's or RCP's document, counted without the whitespace it removes. */
 export const MAX_POLICY_SIZE = 5120;
@@ -30,8 +31,10 @@ export interface PolicyCoreProps {
   readonly targets?: PolicyTarget[];
 }
 
-/** The policies of an app per target, to count them against the per-target quota. */
-const attachments = new WeakMap<IConstruct, Map<string, { description: string; policies: string[] }>>();
+/** The policies of an app per target (kept on the App), to count them against the per-target quota. */
+function attachments(root: IConstruct): Map<string, { description: string; policies: string[] }> {
+  return scopedState(root, 'organization.policy-attachments', () => new Map<string, { description: string; policies: string[] }>());
+}
 
 /** The document's size as Organizations counts it: JSON without whitespace outside strings. */
 export function documentSize(stack: Stack, document: iam.PolicyDocument): number {
@@ -88,8 +91,7 @@ export class OrganizationPolicyCore {
     }
     this.targets.push(target);
     const root = this.scope.node.root;
-    let perTarget = attachments.get(root);
-    if (!perTarget) attachments.set(root, perTarget = new Map());
+    const perTarget = attachments(root);
     const key = `${this.kind.type} ${target._key}`;
     const entry = perTarget.get(key) ?? { description: target.description, policies: [] };
     entry.policies.push(this.scope.node.path);
@@ -129,7 +131,7 @@ export class OrganizationPolicyCore {
     if (this.document.isEmpty) {
       errors.push(`${this.where}: the policy has no statements, and Organizations rejects an empty policy; pass statements or call addStatements`);
     }
-    const perTarget = attachments.get(this.scope.node.root) ?? new Map();
+    const perTarget = attachments(this.scope.node.root);
     for (const target of this.targets) {
       const entry = perTarget.get(`${this.kind.type} ${target._key}`)!;
       if (entry.policies.length + 1 > MAX_POLICIES_PER_TARGET) {

@@ -1,7 +1,7 @@
 import { Stack, Token } from 'aws-cdk-lib';
 import * as secretsmanager from 'aws-cdk-lib/aws-secretsmanager';
 import { IConstruct } from 'constructs';
-import { scopedState } from './scoped-state';
+import { scopedState } from '../../private/scoped-state';
 
 /**
  * Roles of alternating-users rotation functions, by the master secret they read at every rotation,
@@ -10,7 +10,7 @@ import { scopedState } from './scoped-state';
  * them alike.
  */
 export function masterSecretReaders(scope: IConstruct): Map<string, Set<string>> {
-  return scopedState(scope.node.root, 'master-secret-readers', () => new Map<string, Set<string>>());
+  return scopedState(scope.node.root, 'secrets.master-secret-readers', () => new Map<string, Set<string>>());
 }
 
 /**
@@ -31,7 +31,7 @@ export function secretIdentity(secret: secretsmanager.ISecret): string {
 export function claimSecretName(scope: IConstruct, name: string | undefined, replicaRegions: string[]): void {
   if (name === undefined || Token.isUnresolved(name)) return;
   const stack = Stack.of(scope);
-  const names = scopedState(scope.node.root, 'secret-names', () => new Map<string, string>());
+  const names = scopedState(scope.node.root, 'secrets.secret-names', () => new Map<string, string>());
   const known = !Token.isUnresolved(stack.account) && !Token.isUnresolved(stack.region);
   for (const region of [stack.region, ...replicaRegions]) {
     const where = known && !Token.isUnresolved(region) ? `account ${stack.account}, region ${region}` : `stack ${stack.node.path}`;
@@ -52,7 +52,7 @@ export function claimSecretName(scope: IConstruct, name: string | undefined, rep
  * the stack order already follows the references.
  */
 export function orderFirstRotations(secret: secretsmanager.ISecret, schedule: secretsmanager.CfnRotationSchedule, masterSecret?: secretsmanager.ISecret): void {
-  const rotations = scopedState(Stack.of(schedule), 'master-rotations',
+  const rotations = scopedState(Stack.of(schedule), 'secrets.master-rotations',
     () => new Map<string, { master?: secretsmanager.CfnRotationSchedule; users: secretsmanager.CfnRotationSchedule[] }>());
   const entry = (s: secretsmanager.ISecret) => {
     const id = secretIdentity(s);

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { Stack, Token } from 'aws-cdk-lib';
 import * as ec2 from 'aws-cdk-lib/aws-ec2';
 import { acknowledge, inComplianceFrameworks } from '../../private/acknowledge';
-import { scopedState } from './scoped-state';
+import { scopedState } from '../../private/scoped-state';
 
 /**
  * The one Secrets Manager interface endpoint of a VPC in this app: EC2 refuses a second endpoint
@@ -13,7 +13,7 @@ import { scopedState } from './scoped-state';
  * once private DNS sends the service's name to the endpoint.
  */
 export function secretsManagerEndpoint(vpc: ec2.IVpc, subnets?: ec2.SubnetSelection): ec2.InterfaceVpcEndpoint {
-  const endpoints = scopedState(vpc.node.root, 'secrets-manager-endpoints', () => new Map<string, ec2.InterfaceVpcEndpoint>());
+  const endpoints = scopedState(vpc.node.root, 'secrets.secrets-manager-endpoints', () => new Map<string, ec2.InterfaceVpcEndpoint>());
   const key = Token.isUnresolved(vpc.vpcId) ? `construct:${vpc.node.path}` : `vpc:${vpc.vpcId}`;
   const known = endpoints.get(key);
   if (known) return known;

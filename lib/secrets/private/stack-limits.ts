@@ -1,6 +1,6 @@
 import { CfnResource, Stack } from 'aws-cdk-lib';
 import { IConstruct } from 'constructs';
-import { scopedState } from './scoped-state';
+import { scopedState } from '../../private/scoped-state';
 
 /** CloudFormation's resources per stack, unless the app's context raises CDK's check. */
 const DEFAULT_RESOURCE_LIMIT = 500;
@@ -19,7 +19,7 @@ const SIZE_CHECK_MIN_SECRETS = 20;
  * `isSecret` tells the constructs whose resources count as a secret's.
  */
 export function checkStackLimits(stack: Stack, isSecret: (c: IConstruct) => boolean): void {
-  const state = scopedState(stack, 'resource-limit', () => ({ registered: false }));
+  const state = scopedState(stack, 'secrets.resource-limit', () => ({ registered: false }));
   if (state.registered) return;
   state.registered = true;
   stack.node.addValidation({
